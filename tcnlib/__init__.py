@@ -1,0 +1,18 @@
+"""tcnlib: the helper library of the tcn-course notebooks.
+
+Small and flat: one module per concept, every public name re-exported here.
+
+* ``config``     quick mode, device, seeding
+* ``audio``      loading audio, spectrograms at a frame rate, inline players
+* ``plots``      waveform and spectrogram figures (``ax=None``; they return what they drew)
+* ``receptive``  exact receptive fields, dilation schedules, units
+* ``models``     the TCN and its building blocks
+* ``exercises``  the checker functions of the notebooks' exercises
+"""
+from .audio import (as_waveform, frame_times, hop_length, load_audio, log_compress,
+                    log_mel_spectrogram, log_spectrogram, play, resample, save_audio)
+from .config import QUICK_ENV_VAR, get_device, pick, quick_mode, seed_everything
+from .models import TCN, ChannelLayerNorm, DilatedConv1d, TemporalBlock
+from .receptive import exponential_dilations, receptive_field, repeat_stack, to_seconds
+
+__version__ = "0.1.0"
