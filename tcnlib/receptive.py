@@ -5,13 +5,21 @@ widens the window an output sees by ``(k_i - 1) * d_i`` input steps, so
 
     receptive_field = 1 + sum_i (k_i - 1) * d_i.
 
+Besides the formula: the field layer by layer, its arithmetic written out, the past/future
+split of causal and "same" stacks, the cone of one output, the number of paths from each
+input (holes = "gridding"), parameter counts, and an empirical check with autograd
+(:func:`measure_receptive_field`) that works for any ``(B, C, T) -> (B, C', T)`` module.
+
 Notebook: 02_receptive_field.ipynb, 03_dilated_convolutions.ipynb
 """
 from __future__ import annotations
 
-from typing import List, Sequence, Union
+import copy
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+import torch
+from torch import nn
 
 IntOrSeq = Union[int, Sequence[int]]
 
@@ -100,3 +108,325 @@ def to_seconds(n_steps: float, rate: float) -> float:
     if not np.isfinite(rate) or rate <= 0:
         raise ValueError(f"rate must be a positive number of steps per second, got {rate!r}")
     return float(n_steps) / float(rate)
+
+
+# --- per-layer structure: growth with depth, arithmetic, causal/"same" spans -----------------
+
+def _kernel_list(kernel_size: IntOrSeq, n_layers: int) -> List[int]:
+    """One kernel size per layer, validated (an int is repeated ``n_layers`` times)."""
+    if isinstance(kernel_size, (int, np.integer)) and not isinstance(kernel_size, bool):
+        return _check_int_list("kernel_size", [kernel_size], 1) * n_layers
+    try:
+        ks = _check_int_list("kernel_size", list(kernel_size), 1)  # type: ignore[arg-type]
+    except TypeError as err:
+        raise ValueError(f"kernel_size must be a positive integer or a list of them, got {kernel_size!r}") from err
+    if len(ks) != n_layers:
+        raise ValueError(
+            f"kernel_size has {len(ks)} entries but dilations has {n_layers}; give one per layer or a single int")
+    return ks
+
+
+def _check_positive_int(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _conv_list(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_block: int) -> List[Tuple[int, int]]:
+    """The stack unrolled into ``(kernel, dilation)`` per convolution, input side first."""
+    d = _check_int_list("dilations", dilations, 1)
+    ks = _kernel_list(kernel_size, len(d))
+    c = _check_positive_int("convs_per_block", convs_per_block)
+    return [(k, di) for k, di in zip(ks, d) for _ in range(c)]
+
+
+def receptive_field_by_depth(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_block: int = 1) -> List[int]:
+    """Receptive field after each layer (block): entry ``i`` is the field of the first ``i + 1``.
+
+    Example:
+        >>> receptive_field_by_depth(3, [1, 2, 4, 8])
+        [3, 7, 15, 31]
+
+    Notebook: 03_dilated_convolutions.ipynb
+    """
+    d = _check_int_list("dilations", dilations, 1)
+    ks = _kernel_list(kernel_size, len(d))
+    c = _check_positive_int("convs_per_block", convs_per_block)
+    out, rf = [], 1
+    for k, di in zip(ks, d):
+        rf += c * (k - 1) * di
+        out.append(rf)
+    return out
+
+
+def receptive_field_arithmetic(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_block: int = 1) -> str:
+    """The formula written out term by term, so a student sees where the number comes from.
+
+    Example:
+        >>> receptive_field_arithmetic(3, [1, 2, 4, 8])
+        '1 + 2*1 + 2*2 + 2*4 + 2*8 = 31'
+
+    Each term is ``(k - 1) * d`` for one convolution; ``convs_per_block > 1`` repeats each term.
+
+    Notebook: 03_dilated_convolutions.ipynb
+    """
+    convs = _conv_list(kernel_size, dilations, convs_per_block)
+    terms = " + ".join(f"{k - 1}*{d}" for k, d in convs)
+    return f"1 + {terms} = {1 + sum((k - 1) * d for k, d in convs)}"
+
+
+def field_span(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_block: int = 1,
+               causal: bool = True) -> Tuple[int, int]:
+    """How far one output reaches into the past and into the future, in input steps.
+
+    Uses the padding of :class:`tcnlib.DilatedConv1d`: a causal convolution pads all
+    ``(k - 1) * d`` steps on the left; a "same" one pads ``ceil((k-1)d / 2)`` left and
+    ``floor((k-1)d / 2)`` right. Output ``t`` then sees inputs ``t - past ... t + future``, and
+    ``past + future + 1 == receptive_field(...)``.
+
+    Returns:
+        ``(past, future)``: steps before and after the output's own time step (future is 0 when causal).
+
+    Notebook: 02_receptive_field.ipynb
+    """
+    past = future = 0
+    for k, d in _conv_list(kernel_size, dilations, convs_per_block):
+        total = (k - 1) * d
+        left = total if causal else total - total // 2
+        past += left
+        future += total - left
+    return past, future
+
+
+def cone_offsets(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_block: int = 1,
+                 causal: bool = True) -> List[np.ndarray]:
+    """The nodes one output depends on, layer by layer (the highlighted cone of a stack diagram).
+
+    Returns:
+        A list of ``n_convs + 1`` sorted int arrays of time offsets relative to the output
+        (negative: past). Entry 0 is the input layer, the last entry is ``[0]`` (the output).
+
+    Notebook: 03_dilated_convolutions.ipynb
+    """
+    convs = _conv_list(kernel_size, dilations, convs_per_block)
+    levels = [np.array([0])]
+    for k, d in reversed(convs):
+        total = (k - 1) * d
+        left = total if causal else total - total // 2
+        taps = np.arange(k) * d - left
+        levels.append(np.unique((levels[-1][:, None] + taps[None, :]).ravel()))
+    return levels[::-1]
+
+
+def path_counts(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_block: int = 1,
+                causal: bool = True) -> Tuple[np.ndarray, np.ndarray]:
+    """Number of distinct paths from each input offset to one output ("coverage").
+
+    Each convolution contributes the polynomial ``1 + z^d + z^(2d) + ... + z^((k-1)d)``; the
+    coefficients of the product over all layers count the paths (exact integers). An offset
+    inside the receptive field with 0 paths is a *hole*: the output never sees that input
+    ("gridding"), e.g. kernel 2 with dilations 1, 4, 16.
+
+    Returns:
+        ``(offsets, counts)``: offsets ``-past ... future`` (length ``receptive_field``) and the
+        path count of each (int64, or Python ints in an object array if they would overflow).
+
+    Notebook: 03_dilated_convolutions.ipynb
+    """
+    convs = _conv_list(kernel_size, dilations, convs_per_block)
+    total_paths = 1
+    for k, _ in convs:
+        total_paths *= k
+    dtype = np.int64 if total_paths < 2**62 else object
+    counts = np.ones(1, dtype=dtype)
+    for k, d in convs:
+        poly = np.zeros((k - 1) * d + 1, dtype=dtype)
+        poly[::d] = 1
+        counts = np.convolve(counts, poly) if dtype is np.int64 else _convolve_exact(counts, poly)
+    past, future = field_span(kernel_size, dilations, convs_per_block, causal)
+    # coefficient j belongs to lag j (j steps back from the newest tap) -> offset future - j
+    return np.arange(-past, future + 1), counts[::-1].copy()
+
+
+def _convolve_exact(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(a) + len(b) - 1, dtype=object)
+    out[:] = 0
+    for j in np.nonzero(b)[0]:
+        out[j:j + len(a)] += a * int(b[j])
+    return out
+
+
+def coverage_holes(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_block: int = 1,
+                   causal: bool = True) -> List[int]:
+    """Offsets inside the receptive field that no path reaches (empty list: no gridding).
+
+    Example:
+        >>> coverage_holes(2, [1, 4, 16])[:4]
+        [-19, -18, -15, -14]
+
+    Notebook: 03_dilated_convolutions.ipynb
+    """
+    offsets, counts = path_counts(kernel_size, dilations, convs_per_block, causal)
+    return [int(o) for o, c in zip(offsets, counts) if c == 0]
+
+
+def stack_parameters(kernel_size: IntOrSeq, n_layers: int, channels: int, in_channels: Optional[int] = None,
+                     convs_per_block: int = 1, bias: bool = True) -> int:
+    """Weights of a plain stack of 1-D convolutions ``channels`` wide (dilation costs none).
+
+    Each convolution has ``c_in * c_out * k`` weights plus ``c_out`` biases; the first one
+    reads ``in_channels`` (default ``channels``). Dilation does not appear: it widens the
+    receptive field for free. (A TCN adds residual 1x1 projections and weight-norm gains; use
+    ``sum(p.numel() for p in model.parameters())`` for those.)
+
+    Example:
+        >>> stack_parameters(3, 4, 32)
+        12416
+
+    Notebook: 03_dilated_convolutions.ipynb
+    """
+    n = _check_positive_int("n_layers", n_layers)
+    ks = _kernel_list(kernel_size, n)
+    c = _check_positive_int("channels", channels)
+    c0 = c if in_channels is None else _check_positive_int("in_channels", in_channels)
+    cpb = _check_positive_int("convs_per_block", convs_per_block)
+    total, c_in = 0, c0
+    for k in ks:
+        for _ in range(cpb):
+            total += c_in * c * k + (c if bias else 0)
+            c_in = c
+    return total
+
+
+# --- empirical measurement with autograd -----------------------------------------------------
+
+_ELEMENTWISE = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.RReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU,
+                nn.SiLU, nn.Mish, nn.Tanh, nn.Sigmoid, nn.Hardtanh, nn.Hardsigmoid, nn.Hardswish,
+                nn.Softplus, nn.Softsign, nn.Tanhshrink, nn.LogSigmoid)
+
+
+def _probe_copy(model: nn.Module, linearize: bool, randomize: bool, seed: int) -> nn.Module:
+    probe = copy.deepcopy(model).double().eval()
+    if linearize:
+        for parent in list(probe.modules()):
+            for name, child in list(parent.named_children()):
+                if isinstance(child, _ELEMENTWISE):
+                    setattr(parent, name, nn.Identity())
+    if randomize:
+        gen = torch.Generator().manual_seed(seed + 1)
+        with torch.no_grad():
+            for p in probe.parameters():
+                p.copy_(torch.randn(p.shape, generator=gen, dtype=p.dtype))
+    return probe
+
+
+def input_gradient(model: nn.Module, in_channels: int, length: int, position: Optional[int] = None,
+                   n_inputs: int = 3, linearize: bool = True, randomize: bool = False,
+                   seed: int = 0) -> np.ndarray:
+    """|d output[:, :, position] / d input| summed over channels and random inputs.
+
+    Runs on a double-precision copy of ``model`` in eval mode (the model itself is not
+    touched): ``n_inputs`` standard-normal inputs of shape ``(1, in_channels, length)``, the
+    sum over output channels at ``position`` is back-propagated, and the absolute input
+    gradients are added up.
+
+    Args:
+        model: any module mapping ``(B, in_channels, T) -> (B, C', T)``.
+        in_channels: input channels the model expects.
+        length: input length T in steps.
+        position: output time step to probe (default ``length // 2``).
+        n_inputs: random inputs to add up (a ReLU that happens to be off for one input can
+            zero a path; another input will switch it on).
+        linearize: replace elementwise activation modules (``nn.ReLU``, ``nn.GELU``, ``nn.Tanh``,
+            ...) by ``nn.Identity`` in the copy. An elementwise activation acts within one time
+            step, so it cannot change *which* inputs are wired to an output, only switch a
+            path off for a particular input (a dead ReLU); removing it leaves only the wiring.
+            Activations applied as functions inside ``forward`` are not found; they rely on
+            ``n_inputs``.
+        randomize: overwrite every parameter of the copy with N(0, 1) values (use it for a
+            model with zero-initialised layers, whose gradients would all be zero).
+        seed: seed of the random inputs (and weights).
+
+    Returns:
+        ``(length,)`` float64 array; exactly 0 where the output does not depend on the input.
+
+    Notebook: 02_receptive_field.ipynb
+    """
+    c = _check_positive_int("in_channels", in_channels)
+    t = _check_positive_int("length", length)
+    pos = t // 2 if position is None else int(position)
+    if not 0 <= pos < t:
+        raise ValueError(f"position must be in [0, length) = [0, {t}), got {position!r}")
+    _check_positive_int("n_inputs", n_inputs)
+    probe = _probe_copy(model, linearize, randomize, seed)
+    gen = torch.Generator().manual_seed(seed)
+    total = torch.zeros(t, dtype=torch.float64)
+    for _ in range(n_inputs):
+        x = torch.randn(1, c, t, generator=gen, dtype=torch.float64, requires_grad=True)
+        y = probe(x)
+        if y.dim() != 3 or y.shape[0] != 1 or y.shape[2] != t:
+            raise ValueError(f"model must map (B, C, T) -> (B, C', T) keeping T; input {tuple(x.shape)} "
+                             f"gave output {tuple(y.shape)}")
+        (grad,) = torch.autograd.grad(y[0, :, pos].sum(), x)
+        total += grad[0].abs().sum(dim=0)
+    return total.numpy()
+
+
+def measure_field_span(model: nn.Module, in_channels: int, length: Optional[int] = None,
+                       n_inputs: int = 3, linearize: bool = True, randomize: bool = False, seed: int = 0,
+                       max_length: int = 2**16) -> Tuple[int, int]:
+    """Measured ``(past, future)``: how many input steps before and after its own time step
+    one output depends on (see :func:`input_gradient` for how the gradient is taken).
+
+    The output probed is the middle one, ``length // 2``. The measured span must not touch
+    either end of the input (a boundary could cut the field short); with ``length=None`` the
+    length starts at 64 and doubles until it does not, up to ``max_length``.
+
+    Raises:
+        ValueError: if no input position has a non-zero gradient, or the span still reaches an
+            end of the input at ``length`` (given) or ``max_length``.
+
+    Notebook: 02_receptive_field.ipynb
+    """
+    t = 64 if length is None else _check_positive_int("length", length)
+    limit = t if length is not None else _check_positive_int("max_length", max_length)
+    while True:
+        g = input_gradient(model, in_channels, t, t // 2, n_inputs, linearize, randomize, seed)
+        nz = np.nonzero(g)[0]
+        if len(nz) == 0:
+            raise ValueError("the probed output does not depend on the input at all (every gradient is 0); "
+                             "try randomize=True if the model has zero-initialised layers")
+        if nz[0] > 0 and nz[-1] < t - 1:
+            return int(t // 2 - nz[0]), int(nz[-1] - t // 2)
+        if 2 * t > limit:
+            raise ValueError(f"the receptive field reaches an end of the length-{t} input; "
+                             f"give a larger length (or max_length), about 2 * receptive field + 3")
+        t *= 2
+
+
+def measure_receptive_field(model: nn.Module, in_channels: int, length: Optional[int] = None,
+                            n_inputs: int = 3, linearize: bool = True, randomize: bool = False,
+                            seed: int = 0, max_length: int = 2**16) -> int:
+    """Empirical receptive field: the span of inputs with a non-zero gradient for one output.
+
+    ``past + future + 1`` of :func:`measure_field_span`. Like the formula, it counts the whole
+    span, holes included (inputs inside it that no path reaches, see :func:`coverage_holes`).
+
+    Args:
+        model: any module mapping ``(B, in_channels, T) -> (B, C', T)`` (a TCN, an
+            ``nn.Sequential`` of "same"-padded convolutions, ...). It is copied, not changed.
+        in_channels: input channels the model expects.
+        length: input length in steps; ``None`` picks one (doubling from 64) long enough that
+            the sequence ends do not cut the field.
+        n_inputs, linearize, randomize, seed: see :func:`input_gradient`.
+        max_length: the longest input tried when ``length`` is None.
+
+    Example:
+        >>> measure_receptive_field(TCN(1, [8] * 4, kernel_size=3), 1)
+        61
+
+    Notebook: 02_receptive_field.ipynb
+    """
+    past, future = measure_field_span(model, in_channels, length, n_inputs, linearize, randomize, seed,
+                                      max_length)
+    return past + future + 1
