@@ -8,15 +8,19 @@ Small and flat: one module per concept, every public name re-exported here.
 * ``receptive``  exact receptive fields, dilation schedules, units, coverage (gridding),
                  and the receptive field measured with autograd
 * ``models``     the TCN and its building blocks
+* ``causality``  dependency masks measured with autograd
+* ``streaming``  online (frame-by-frame) inference of causal TCNs
 * ``exercises``  the checker functions of the notebooks' exercises
 """
 from .audio import (as_waveform, frame_times, hop_length, load_audio, log_compress,
                     log_mel_spectrogram, log_spectrogram, play, resample, save_audio)
+from .causality import dependency_mask, future_leak
 from .config import QUICK_ENV_VAR, get_device, pick, quick_mode, seed_everything
 from .models import TCN, ChannelLayerNorm, DilatedConv1d, TemporalBlock
 from .receptive import (cone_offsets, coverage_holes, exponential_dilations, field_span, input_gradient,
                         measure_field_span, measure_receptive_field, path_counts, receptive_field,
                         receptive_field_arithmetic, receptive_field_by_depth, repeat_stack, stack_parameters,
                         to_seconds)
+from .streaming import TCNStream, naive_stream_step
 
 __version__ = "0.1.0"

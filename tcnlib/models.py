@@ -10,12 +10,15 @@ Notebook: 04_causality.ipynb, 05_tcn_vs_rnn.ipynb
 """
 from __future__ import annotations
 
-from typing import List, Optional, Sequence
+from typing import TYPE_CHECKING, List, Optional, Sequence
 
 import torch
 from torch import nn
 
 from .receptive import _check_int_list, exponential_dilations, receptive_field
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .streaming import TCNStream
 
 NORMS = ("weight", "batch", "layer", "none")
 ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "elu": nn.ELU, "tanh": nn.Tanh, "silu": nn.SiLU}
@@ -179,6 +182,7 @@ class TCN(nn.Module):
         self.dilations: List[int] = dils
         self.causal = bool(causal)
         self.norm = norm
+        self.activation = activation
         self.convs_per_block = convs_per_block
         blocks = []
         c_in = in_channels
@@ -198,3 +202,24 @@ class TCN(nn.Module):
         for block in self.blocks:
             x = block(x)
         return x
+
+    def stream(self, batch_size: int = 1) -> "TCNStream":
+        """Online inference: a :class:`~tcnlib.streaming.TCNStream` for ``batch_size`` streams.
+
+        ``stream.step(x_t)`` maps ``(B, in_channels) -> (B, channels[-1])`` one frame at a time and
+        ``stream(x_chunk)`` maps ``(B, in_channels, n) -> (B, channels[-1], n)``; the outputs equal
+        ``self.eval()(x)`` on the whole sequence. Weights are snapshotted now, in eval-mode semantics
+        (weight norm folded, batch norm running statistics, no dropout). State memory is constant.
+
+        Raises:
+            ValueError: if the model is not causal, or ``batch_size`` is not a positive integer.
+
+        Notebook: 04_causality.ipynb
+        """
+        from .streaming import TCNStream  # local import: streaming imports this module
+        return TCNStream(self, batch_size)
+
+    def extra_repr(self) -> str:
+        return (f"in_channels={self.in_channels}, channels={self.channels}, kernel_size={self.kernel_size}, "
+                f"dilations={self.dilations}, causal={self.causal}, norm={self.norm!r}, "
+                f"receptive_field={self.receptive_field}")
