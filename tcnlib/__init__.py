@@ -23,4 +23,6 @@ from .receptive import (cone_offsets, coverage_holes, exponential_dilations, fie
                         to_seconds)
 from .streaming import TCNStream, naive_stream_step
 
+from . import exercises
+
 __version__ = "0.1.0"

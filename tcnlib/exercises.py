@@ -10,8 +10,29 @@ from __future__ import annotations
 from typing import Any
 
 
-def report(name: str, passed: bool, hint: str = "", detail: str = "") -> bool:
-    """Print ``PASS name`` or ``FAIL name`` with a hint, and return ``passed``.
+class CheckResult:
+    """The outcome of a checker: truthy when it passed. Shows nothing in a notebook (the checker
+    already printed PASS/FAIL), so a checker call can be the last line of a cell.
+
+    Notebook: every notebook's exercises
+    """
+
+    def __init__(self, name: str, passed: bool) -> None:
+        self.name = name
+        self.passed = bool(passed)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        return f"CheckResult({self.name!r}, passed={self.passed})"
+
+    def _ipython_display_(self) -> None:  # printed already; display nothing more
+        pass
+
+
+def report(name: str, passed: bool, hint: str = "", detail: str = "") -> CheckResult:
+    """Print ``PASS name`` or ``FAIL name`` with a hint, and return a truthy/falsy result.
 
     Notebook: every notebook's exercises
     """
@@ -21,7 +42,7 @@ def report(name: str, passed: bool, hint: str = "", detail: str = "") -> bool:
         print(f"FAIL {name}" + (f": {detail}" if detail else ""))
         if hint:
             print(f"  hint: {hint}")
-    return bool(passed)
+    return CheckResult(name, passed)
 
 
 def _close(a: Any, b: float, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
@@ -34,7 +55,7 @@ def _close(a: Any, b: float, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
 # --- 01_audio_as_sequences -------------------------------------------------------------------
 
 
-def check_n_samples(answer: Any, seconds: float, sr: int) -> bool:
+def check_n_samples(answer: Any, seconds: float, sr: int) -> CheckResult:
     """Exercise 01.1: how many samples does ``seconds`` of audio at ``sr`` Hz hold?
 
     Notebook: 01_audio_as_sequences.ipynb
@@ -46,7 +67,7 @@ def check_n_samples(answer: Any, seconds: float, sr: int) -> bool:
                   else f"got {answer!r}")
 
 
-def check_n_frames(answer: Any, n_samples: int, sr: int, fps: float) -> bool:
+def check_n_frames(answer: Any, n_samples: int, sr: int, fps: float) -> CheckResult:
     """Exercise 01.2: how many spectrogram frames (centred STFT) does a signal of ``n_samples`` give?
 
     Notebook: 01_audio_as_sequences.ipynb
@@ -61,7 +82,7 @@ def check_n_frames(answer: Any, n_samples: int, sr: int, fps: float) -> bool:
                   detail=f"{expected:,} frames of {hop} samples" if ok else f"got {answer!r}")
 
 
-def check_frame_of_time(answer: Any, seconds: float, sr: int, fps: float) -> bool:
+def check_frame_of_time(answer: Any, seconds: float, sr: int, fps: float) -> CheckResult:
     """Exercise 01.3: which frame index is centred closest to time ``seconds``?
 
     Notebook: 01_audio_as_sequences.ipynb
