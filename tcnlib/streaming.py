@@ -231,7 +231,7 @@ class TCNStream:
         else:
             raise ValueError(f"{what} must be a torch.Tensor or np.ndarray of shape {shape}, got {type(x).__name__}")
         if a.ndim != len(shape) or any(s is not None and a.shape[i] != s for i, s in enumerate(shape)):
-            shp = tuple("n" if s is None else s for s in shape)
+            shp = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
             raise ValueError(f"{what} must have shape {shp} = (batch_size, in_channels{', time' if len(shape) == 3 else ''}), "
                              f"got {tuple(a.shape)}")
         if a.dtype != self.dtype:
