@@ -10,6 +10,7 @@ Small and flat: one module per concept, every public name re-exported here.
 * ``models``     the TCN and its building blocks
 * ``causality``  dependency masks measured with autograd
 * ``streaming``  online (frame-by-frame) inference of causal TCNs
+* ``wavenet``    mu-law quantization, WaveNet, naive and cached (Fast WaveNet) generation
 * ``exercises``  the checker functions of the notebooks' exercises
 """
 from .audio import (as_waveform, frame_times, hop_length, load_audio, log_compress,
@@ -22,6 +23,9 @@ from .receptive import (cone_offsets, coverage_holes, exponential_dilations, fie
                         receptive_field_arithmetic, receptive_field_by_depth, repeat_stack, stack_parameters,
                         to_seconds)
 from .streaming import TCNStream, naive_stream_step
+from .wavenet import (MU, WaveNet, WaveNetCache, generate_cached, generate_naive, linear_decode,
+                      linear_encode, mu_law_compress, mu_law_decode, mu_law_encode, mu_law_expand,
+                      sample_from_logits, snr_db, train_wavenet, wavenet_loss)
 
 from . import exercises
 

@@ -1,0 +1,686 @@
+"""WaveNet: mu-law quantization, a causal dilated gated network, and naive vs cached generation.
+
+The lecture's "FYI, WaveNet": *causal + dilated 1-D CNNs + residual connections for
+generation*. WaveNet (van den Oord et al., 2016) models a waveform one sample at a time,
+
+    p(x) = prod_t p(x_t | x_1, ..., x_{t-1}),
+
+where each x_t is one of 256 mu-law classes and the conditional is a softmax computed by a stack
+of causal dilated convolutions (dilations 1, 2, 4, ..., 512, repeated).
+
+Generation is sequential: sample x_t, append it, predict x_{t+1}. Done *naively* every step
+recomputes the whole receptive field (thousands of samples); done with *per-layer caches*
+(Paine et al., 2016, "Fast Wavenet Generation Algorithm") each layer keeps a queue of its own past
+inputs, so one step costs one column of every layer: O(layers), independent of the receptive
+field. Both produce exactly the same samples for the same random draws (see
+:func:`sample_from_logits`).
+
+Shapes: classes ``x: (B, T)`` (int64 in ``[0, n_classes)``) -> logits ``(B, n_classes, T)``,
+where ``logits[:, :, t]`` is the distribution of ``x[:, t + 1]``.
+
+Notebook: 08_wavenet.ipynb
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .models import DilatedConv1d
+from .receptive import _check_int_list, exponential_dilations, receptive_field, repeat_stack
+
+ArrayLike = Union[np.ndarray, torch.Tensor]
+
+MU = 255
+"""The mu of 8-bit mu-law (ITU-T G.711 and WaveNet): ``MU + 1 = 256`` classes."""
+
+
+# --- mu-law companding and quantization -----------------------------------------------------
+
+def _check_mu(mu: int) -> int:
+    if isinstance(mu, bool) or not isinstance(mu, (int, np.integer)) or mu < 1:
+        raise ValueError(f"mu must be a positive integer (255 for 256 classes), got {mu!r}")
+    return int(mu)
+
+
+def _check_n_classes(n_classes: int) -> int:
+    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 2:
+        raise ValueError(f"n_classes must be an integer >= 2 (256 for 8 bits), got {n_classes!r}")
+    return int(n_classes)
+
+
+def _as_float64(x: ArrayLike, name: str) -> Tuple[np.ndarray, bool, Optional[torch.device]]:
+    """Return ``x`` as a float64 NumPy array, whether it was a tensor, and its device."""
+    is_tensor = isinstance(x, torch.Tensor)
+    device = x.device if is_tensor else None
+    arr = x.detach().cpu().numpy() if is_tensor else np.asarray(x)
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
+        raise ValueError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr, is_tensor, device
+
+
+def _check_signal_range(x: np.ndarray, name: str = "x") -> None:
+    if x.size and np.max(np.abs(x)) > 1.0:
+        raise ValueError(f"{name} must lie in [-1, 1] (normalise or clip it first), "
+                         f"got max |{name}| = {float(np.max(np.abs(x))):.4g}")
+
+
+def _as_classes(q: ArrayLike, n_classes: int, name: str = "q") -> Tuple[np.ndarray, bool, Optional[torch.device]]:
+    is_tensor = isinstance(q, torch.Tensor)
+    device = q.device if is_tensor else None
+    arr = q.detach().cpu().numpy() if is_tensor else np.asarray(q)
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
+        raise ValueError(f"{name} must hold integer class indices in [0, {n_classes - 1}], got dtype {arr.dtype}")
+    if arr.size and (arr.min() < 0 or arr.max() > n_classes - 1):
+        raise ValueError(f"{name} must hold class indices in [0, {n_classes - 1}], "
+                         f"got values in [{int(arr.min())}, {int(arr.max())}]")
+    return arr.astype(np.int64), is_tensor, device
+
+
+def _wrap_float(y: np.ndarray, is_tensor: bool, device: Optional[torch.device]) -> ArrayLike:
+    y = y.astype(np.float32)
+    return torch.from_numpy(y).to(device) if is_tensor else y
+
+
+def _wrap_int(q: np.ndarray, is_tensor: bool, device: Optional[torch.device]) -> ArrayLike:
+    return torch.from_numpy(q.astype(np.int64)).to(device) if is_tensor else q.astype(np.int64)
+
+
+def mu_law_compress(x: ArrayLike, mu: int = MU) -> ArrayLike:
+    """Mu-law companding ``f(x) = sign(x) ln(1 + mu |x|) / ln(1 + mu)``, before quantization.
+
+    Args:
+        x: signal in ``[-1, 1]``, any shape (NumPy array or tensor).
+        mu: compression parameter (255 in 8-bit telephony and WaveNet).
+
+    Returns:
+        ``f(x)`` in ``[-1, 1]``, float32, same shape and type as ``x``.
+
+    Raises:
+        ValueError: if ``x`` leaves ``[-1, 1]`` or holds NaN/inf, or ``mu`` is not a positive integer.
+
+    Notebook: 08_wavenet.ipynb
+    """
+    mu = _check_mu(mu)
+    arr, is_t, dev = _as_float64(x, "x")
+    _check_signal_range(arr)
+    return _wrap_float(np.sign(arr) * np.log1p(mu * np.abs(arr)) / np.log1p(mu), is_t, dev)
+
+
+def mu_law_expand(y: ArrayLike, mu: int = MU) -> ArrayLike:
+    """Inverse of :func:`mu_law_compress`: ``x = sign(y) ((1 + mu)^|y| - 1) / mu``.
+
+    Args:
+        y: companded signal in ``[-1, 1]``, any shape.
+        mu: compression parameter.
+
+    Returns:
+        ``x`` in ``[-1, 1]``, float32, same shape and type as ``y``.
+
+    Notebook: 08_wavenet.ipynb
+    """
+    mu = _check_mu(mu)
+    arr, is_t, dev = _as_float64(y, "y")
+    _check_signal_range(arr, "y")
+    return _wrap_float(np.sign(arr) * np.expm1(np.abs(arr) * np.log1p(mu)) / mu, is_t, dev)
+
+
+def mu_law_encode(x: ArrayLike, mu: int = MU) -> ArrayLike:
+    """Mu-law encode a signal into ``mu + 1`` integer classes (256 for ``mu = 255``).
+
+    Companding ``f(x)`` (see :func:`mu_law_compress`) followed by uniform quantization of
+    ``[-1, 1]`` into ``mu + 1`` levels: ``q = round((f(x) + 1) / 2 * mu)``. Quiet samples get
+    fine steps, loud samples coarse ones, roughly matching how we hear loudness.
+
+    Args:
+        x: waveform in ``[-1, 1]``, any shape (NumPy array or tensor).
+        mu: compression parameter; ``mu + 1`` classes.
+
+    Returns:
+        int64 classes in ``[0, mu]``, same shape and type (array/tensor) as ``x``.
+        ``-1 -> 0``, ``1 -> mu``, ``0 -> (mu + 1) // 2`` (128 for mu = 255).
+
+    Raises:
+        ValueError: if ``x`` leaves ``[-1, 1]``, holds NaN/inf or non-numbers, or ``mu`` is not a
+            positive integer.
+
+    Example:
+        >>> mu_law_encode(np.array([-1.0, 0.0, 1.0]))
+        array([  0, 128, 255])
+
+    Notebook: 08_wavenet.ipynb
+    """
+    mu = _check_mu(mu)
+    arr, is_t, dev = _as_float64(x, "x")
+    _check_signal_range(arr)
+    f = np.sign(arr) * np.log1p(mu * np.abs(arr)) / np.log1p(mu)
+    q = np.floor((f + 1.0) / 2.0 * mu + 0.5)
+    return _wrap_int(np.clip(q, 0, mu), is_t, dev)
+
+
+def mu_law_decode(q: ArrayLike, mu: int = MU) -> ArrayLike:
+    """Map mu-law classes back to amplitudes: the centre of each class, expanded.
+
+    ``y = 2 q / mu - 1`` (the quantization level), then :func:`mu_law_expand`. Exactly inverts
+    :func:`mu_law_encode` on classes: ``mu_law_encode(mu_law_decode(q)) == q``.
+
+    Args:
+        q: integer classes in ``[0, mu]``, any shape (NumPy array or tensor).
+        mu: compression parameter.
+
+    Returns:
+        float32 amplitudes in ``[-1, 1]``, same shape and type as ``q``.
+
+    Raises:
+        ValueError: if ``q`` holds non-integers or values outside ``[0, mu]``, or ``mu`` is bad.
+
+    Notebook: 08_wavenet.ipynb
+    """
+    mu = _check_mu(mu)
+    arr, is_t, dev = _as_classes(q, mu + 1)
+    y = 2.0 * arr.astype(np.float64) / mu - 1.0
+    return _wrap_float(np.sign(y) * np.expm1(np.abs(y) * np.log1p(mu)) / mu, is_t, dev)
+
+
+def linear_encode(x: ArrayLike, n_classes: int = MU + 1) -> ArrayLike:
+    """Uniform (linear) quantization of ``[-1, 1]`` into ``n_classes`` levels, for comparison.
+
+    ``q = round((x + 1) / 2 * (n_classes - 1))``: the same number of classes as mu-law, but
+    equal steps everywhere, so quiet passages get only a few levels.
+
+    Returns:
+        int64 classes in ``[0, n_classes - 1]``, same shape and type as ``x``.
+
+    Notebook: 08_wavenet.ipynb
+    """
+    n = _check_n_classes(n_classes)
+    arr, is_t, dev = _as_float64(x, "x")
+    _check_signal_range(arr)
+    return _wrap_int(np.clip(np.floor((arr + 1.0) / 2.0 * (n - 1) + 0.5), 0, n - 1), is_t, dev)
+
+
+def linear_decode(q: ArrayLike, n_classes: int = MU + 1) -> ArrayLike:
+    """Inverse of :func:`linear_encode`: class ``q`` -> amplitude ``2 q / (n_classes - 1) - 1``.
+
+    Notebook: 08_wavenet.ipynb
+    """
+    n = _check_n_classes(n_classes)
+    arr, is_t, dev = _as_classes(q, n)
+    return _wrap_float(2.0 * arr.astype(np.float64) / (n - 1) - 1.0, is_t, dev)
+
+
+def snr_db(reference: np.ndarray, estimate: np.ndarray) -> float:
+    """Signal-to-noise ratio ``10 log10(sum(ref^2) / sum((ref - est)^2))`` in dB.
+
+    Returns ``inf`` when the estimate is exact.
+
+    Raises:
+        ValueError: if the shapes differ or the reference is silent.
+
+    Notebook: 08_wavenet.ipynb
+    """
+    ref = np.asarray(reference, dtype=np.float64)
+    est = np.asarray(estimate, dtype=np.float64)
+    if ref.shape != est.shape:
+        raise ValueError(f"reference and estimate must have the same shape, got {ref.shape} and {est.shape}")
+    power = float(np.sum(ref ** 2))
+    if power == 0.0:
+        raise ValueError("reference is silent (all zeros): its SNR is undefined")
+    noise = float(np.sum((ref - est) ** 2))
+    return float("inf") if noise == 0.0 else 10.0 * float(np.log10(power / noise))
+
+
+# --- the model ------------------------------------------------------------------------------
+
+class GatedResidualLayer(nn.Module):
+    """One WaveNet layer: dilated causal conv -> gated unit -> residual and skip outputs.
+
+    ``z = tanh(W_f * x) . sigmoid(W_g * x)`` (the gated tanh-sigmoid unit, with ``*`` a causal
+    dilated convolution), then ``residual = x + W_r z`` and ``skip = W_s z`` (1x1 convolutions).
+
+    Shapes: ``x: (B, R, T) -> (residual (B, R, T), skip (B, S, T))``.
+
+    Notebook: 08_wavenet.ipynb
+    """
+
+    def __init__(self, residual_channels: int, dilation_channels: int, skip_channels: int,
+                 kernel_size: int, dilation: int) -> None:
+        super().__init__()
+        self.dilation = dilation
+        self.kernel_size = kernel_size
+        self.dilation_channels = dilation_channels
+        # filter and gate in one convolution: the first half of the outputs is the filter
+        self.conv = DilatedConv1d(residual_channels, 2 * dilation_channels, kernel_size, dilation, causal=True)
+        self.res = nn.Conv1d(dilation_channels, residual_channels, 1)
+        self.skip = nn.Conv1d(dilation_channels, skip_channels, 1)
+
+    def gate(self, h: torch.Tensor) -> torch.Tensor:
+        """``tanh(filter) * sigmoid(gate)`` over the channel dimension 1 of ``h: (B, 2D, ...)``."""
+        f, g = h.split(self.dilation_channels, dim=1)
+        return torch.tanh(f) * torch.sigmoid(g)
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        z = self.gate(self.conv(x))
+        return x + self.res(z), self.skip(z)
+
+
+class WaveNet(nn.Module):
+    """WaveNet: an autoregressive model of mu-law classes built from causal dilated convolutions.
+
+    ``one-hot(x) -> causal conv (kernel input_kernel_size) -> [gated residual layer] x L ->
+    sum of skips -> ReLU -> 1x1 -> ReLU -> 1x1 -> logits``, with layer dilations
+    ``1, 2, ..., 2**(layers_per_stack - 1)`` repeated ``n_stacks`` times.
+
+    Args:
+        n_classes: number of amplitude classes (256 for 8-bit mu-law).
+        residual_channels: channels R of the residual stream.
+        dilation_channels: channels D of each gated unit.
+        skip_channels: channels S of the skip connections and the output head.
+        kernel_size: kernel of the dilated convolutions (2 in WaveNet).
+        layers_per_stack: layers per dilation stack (10 gives dilations 1..512).
+        n_stacks: how often the stack repeats.
+        input_kernel_size: kernel of the first causal convolution on the one-hot input.
+
+    Shapes: ``forward(x: (B, T) int64) -> logits (B, n_classes, T)``; ``logits[:, :, t]`` scores
+    the next sample ``x[:, t + 1]`` and depends on ``x[:, t - receptive_field + 1 .. t]`` only.
+
+    Example:
+        >>> WaveNet(layers_per_stack=10, n_stacks=2).receptive_field
+        2048
+
+    Notebook: 08_wavenet.ipynb
+    """
+
+    def __init__(self, n_classes: int = MU + 1, residual_channels: int = 32, dilation_channels: int = 32,
+                 skip_channels: int = 64, kernel_size: int = 2, layers_per_stack: int = 10,
+                 n_stacks: int = 2, input_kernel_size: int = 2) -> None:
+        super().__init__()
+        for name, value, minimum in (("n_classes", n_classes, 2), ("residual_channels", residual_channels, 1),
+                                     ("dilation_channels", dilation_channels, 1),
+                                     ("skip_channels", skip_channels, 1), ("kernel_size", kernel_size, 2),
+                                     ("layers_per_stack", layers_per_stack, 1), ("n_stacks", n_stacks, 1),
+                                     ("input_kernel_size", input_kernel_size, 1)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+                raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        self.n_classes = int(n_classes)
+        self.residual_channels = int(residual_channels)
+        self.skip_channels = int(skip_channels)
+        self.kernel_size = int(kernel_size)
+        self.input_kernel_size = int(input_kernel_size)
+        self.dilations: List[int] = repeat_stack(exponential_dilations(int(layers_per_stack)), int(n_stacks))
+        self.input_conv = DilatedConv1d(self.n_classes, self.residual_channels, self.input_kernel_size, 1,
+                                        causal=True)
+        self.layers = nn.ModuleList(
+            GatedResidualLayer(self.residual_channels, int(dilation_channels), self.skip_channels,
+                               self.kernel_size, d) for d in self.dilations)
+        self.head1 = nn.Conv1d(self.skip_channels, self.skip_channels, 1)
+        self.head2 = nn.Conv1d(self.skip_channels, self.n_classes, 1)
+
+    @property
+    def receptive_field(self) -> int:
+        """Input samples one output depends on: the input conv plus every dilated layer, in samples."""
+        return receptive_field([self.input_kernel_size] + [self.kernel_size] * len(self.dilations),
+                               [1] + self.dilations)
+
+    def check_classes(self, x: torch.Tensor, name: str = "x") -> None:
+        """Raise a clear ValueError unless ``x`` is an int64 tensor ``(B, T)`` of classes."""
+        if not isinstance(x, torch.Tensor):
+            raise ValueError(f"{name} must be a torch.Tensor of class indices with shape (B, T), "
+                             f"got {type(x).__name__}")
+        if x.dim() != 2 or x.shape[0] < 1 or x.shape[1] < 1:
+            raise ValueError(f"{name} must have shape (B, T) with B, T >= 1 (class indices, e.g. from "
+                             f"mu_law_encode), got {tuple(x.shape)}")
+        if x.dtype != torch.int64:
+            raise ValueError(f"{name} must hold int64 class indices (use mu_law_encode), got dtype {x.dtype}")
+        lo, hi = int(x.min()), int(x.max())
+        if lo < 0 or hi >= self.n_classes:
+            raise ValueError(f"{name} must hold class indices in [0, {self.n_classes - 1}], got values in [{lo}, {hi}]")
+
+    def head(self, skip_sum: torch.Tensor) -> torch.Tensor:
+        """Output head: ``(B, S, T) -> logits (B, n_classes, T)``."""
+        return self.head2(F.relu(self.head1(F.relu(skip_sum))))
+
+    def forward(self, x: torch.Tensor, layer_inputs: Optional[List[torch.Tensor]] = None) -> torch.Tensor:
+        """Logits of the next sample at every position.
+
+        Args:
+            x: classes ``(B, T)``.
+            layer_inputs: if a list is given, the input of the input conv and of every layer
+                (``(B, C, T)`` each) is appended to it (used to prime the generation caches).
+        """
+        self.check_classes(x)
+        h = F.one_hot(x, self.n_classes).transpose(1, 2).to(self.head2.weight.dtype)
+        if layer_inputs is not None:
+            layer_inputs.append(h)
+        h = self.input_conv(h)
+        skip_sum = None
+        for layer in self.layers:
+            if layer_inputs is not None:
+                layer_inputs.append(h)
+            h, s = layer(h)
+            skip_sum = s if skip_sum is None else skip_sum + s
+        return self.head(skip_sum)
+
+    def generate(self, n_samples: int, prime: Optional[torch.Tensor] = None, batch_size: int = 1,
+                 temperature: float = 1.0, generator: Optional[torch.Generator] = None,
+                 cached: bool = True) -> torch.Tensor:
+        """Sample ``n_samples`` new classes ``(B, n_samples)``; see :func:`generate_cached`."""
+        fn = generate_cached if cached else generate_naive
+        return fn(self, n_samples, prime=prime, batch_size=batch_size, temperature=temperature,
+                  generator=generator)
+
+
+def wavenet_loss(model: WaveNet, x: torch.Tensor, skip: int = 0) -> torch.Tensor:
+    """Mean next-sample cross-entropy (nats per sample) of a batch of class sequences.
+
+    Predicts ``x[:, 1:]`` from ``x[:, :-1]``: ``cross_entropy(model(x[:, :-1]), x[:, 1:])``.
+
+    Args:
+        model: the WaveNet.
+        x: classes ``(B, T)`` with ``T >= skip + 2``.
+        skip: ignore the first ``skip`` predictions (those that see zero padding instead of a
+            full receptive field).
+
+    Notebook: 08_wavenet.ipynb
+    """
+    if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
+        raise ValueError(f"skip must be a non-negative integer, got {skip!r}")
+    if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.shape[1] < skip + 2:
+        shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+        raise ValueError(f"x must be classes of shape (B, T) with T >= skip + 2 = {skip + 2}, got {shape}")
+    logits = model(x[:, :-1])
+    return F.cross_entropy(logits[:, :, skip:], x[:, 1 + skip:])
+
+
+def random_segments(q: torch.Tensor, length: int, batch_size: int,
+                    generator: Optional[torch.Generator] = None) -> torch.Tensor:
+    """Cut ``batch_size`` random segments of ``length`` classes from one long sequence ``q: (N,)``.
+
+    Returns:
+        int64 tensor ``(batch_size, length)``.
+
+    Notebook: 08_wavenet.ipynb
+    """
+    if not isinstance(q, torch.Tensor) or q.dim() != 1:
+        raise ValueError(f"q must be a 1-D tensor of classes (N,), got "
+                         f"{tuple(q.shape) if isinstance(q, torch.Tensor) else type(q).__name__}")
+    for name, v in (("length", length), ("batch_size", batch_size)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    if length > len(q):
+        raise ValueError(f"length={length} is longer than the sequence ({len(q)} samples)")
+    starts = torch.randint(0, len(q) - length + 1, (batch_size,), generator=generator)
+    idx = starts[:, None] + torch.arange(length)[None, :]
+    return q[idx].long()
+
+
+def train_wavenet(model: WaveNet, q: torch.Tensor, steps: int, batch_size: int = 8, segment_length: int = 4096,
+                  lr: float = 3e-3, generator: Optional[torch.Generator] = None, skip: Optional[int] = None,
+                  device: Optional[torch.device] = None, log_every: int = 0) -> List[float]:
+    """A minimal training loop: Adam on random segments of one long class sequence.
+
+    Args:
+        model: the WaveNet (moved to ``device``).
+        q: mu-law classes ``(N,)`` of the training audio.
+        steps: optimiser steps.
+        batch_size, segment_length: segments per step and their length in samples.
+        lr: Adam learning rate (a cosine decay to 10 % over ``steps``).
+        generator: random source of the segment positions.
+        skip: predictions ignored at each segment start (default: ``receptive_field - 1`` capped
+            at half the segment), so the loss only counts fully informed predictions.
+        device: where to train (default: ``tcnlib.get_device()``).
+        log_every: print the running loss every this many steps (0: silent).
+
+    Returns:
+        The loss (nats per sample) of every step.
+
+    Notebook: 08_wavenet.ipynb
+    """
+    from .config import get_device
+
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    device = get_device() if device is None else device
+    skip = min(model.receptive_field - 1, segment_length // 2) if skip is None else skip
+    model.to(device).train()
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda i: 0.1 + 0.9 * 0.5 * (1 + float(np.cos(np.pi * min(i, steps) / steps))))
+    losses: List[float] = []
+    for i in range(steps):
+        x = random_segments(q, segment_length, batch_size, generator).to(device)
+        loss = wavenet_loss(model, x, skip=skip)
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        losses.append(float(loss.detach()))
+        if log_every and (i + 1) % log_every == 0:
+            print(f"step {i + 1}/{steps}: loss {np.mean(losses[-log_every:]):.3f} nats/sample")
+    model.eval()
+    return losses
+
+
+# --- sampling -------------------------------------------------------------------------------
+
+def sample_from_logits(logits: torch.Tensor, u: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
+    """Draw one class per row by inverse-CDF sampling with given uniforms.
+
+    ``softmax(logits / temperature)`` is accumulated in float64 and the first class whose
+    cumulative probability exceeds ``u`` is returned. With the uniforms drawn up front, two
+    generators whose logits agree to ~1e-6 pick the same class unless ``u`` falls within ~1e-6
+    of a CDF step, which in float64 (see the tests) essentially never happens.
+
+    Args:
+        logits: ``(B, n_classes)``.
+        u: uniforms in ``[0, 1)`` of shape ``(B,)``.
+        temperature: > 0; below 1 sharpens the distribution, above 1 flattens it.
+
+    Returns:
+        int64 classes ``(B,)``.
+
+    Notebook: 08_wavenet.ipynb
+    """
+    if not (isinstance(temperature, (int, float)) and not isinstance(temperature, bool) and temperature > 0):
+        raise ValueError(f"temperature must be a positive number, got {temperature!r}")
+    if logits.dim() != 2 or u.shape != logits.shape[:1]:
+        raise ValueError(f"logits must be (B, n_classes) and u (B,), got {tuple(logits.shape)} and {tuple(u.shape)}")
+    cdf = torch.softmax(logits.double() / temperature, dim=1).cumsum(dim=1)
+    k = torch.searchsorted(cdf, (u.double() * cdf[:, -1:].squeeze(1))[:, None], right=True)
+    return k.squeeze(1).clamp_(max=logits.shape[1] - 1)
+
+
+def _prepare(model: WaveNet, n_samples: int, prime: Optional[torch.Tensor], batch_size: int,
+             generator: Optional[torch.Generator], uniforms: Optional[torch.Tensor]) -> Tuple[torch.Tensor, torch.Tensor]:
+    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
+        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    device = model.head2.weight.device
+    if prime is None:
+        silence = int(mu_law_encode(np.zeros(1), model.n_classes - 1)[0])
+        prime = torch.full((batch_size, 1), silence, dtype=torch.int64)
+    else:
+        if isinstance(prime, torch.Tensor) and prime.dim() == 1:
+            prime = prime[None, :].expand(batch_size, -1)
+        model.check_classes(prime, "prime")
+    prime = prime.to(device)
+    if uniforms is None:
+        uniforms = torch.rand(prime.shape[0], n_samples, generator=generator, dtype=torch.float64)
+    elif tuple(uniforms.shape) != (prime.shape[0], n_samples):
+        raise ValueError(f"uniforms must have shape (B, n_samples) = {(prime.shape[0], n_samples)}, "
+                         f"got {tuple(uniforms.shape)}")
+    return prime, uniforms.to(device)
+
+
+@torch.no_grad()
+def generate_naive(model: WaveNet, n_samples: int, prime: Optional[torch.Tensor] = None, batch_size: int = 1,
+                   temperature: float = 1.0, generator: Optional[torch.Generator] = None,
+                   uniforms: Optional[torch.Tensor] = None, return_logits: bool = False):
+    """Generate by recomputing the whole receptive field for every new sample.
+
+    Each step runs the model on the last ``model.receptive_field`` samples (fewer at the start)
+    and samples from the last position's logits: O(receptive field x layers) work per sample.
+
+    Args:
+        model: a WaveNet (put it in ``eval()`` mode).
+        n_samples: new samples to generate.
+        prime: classes ``(B, P)`` or ``(P,)`` to continue; default one silent sample per sequence.
+        batch_size: sequences to generate when ``prime`` is None or 1-D.
+        temperature: softmax temperature (> 0).
+        generator: random source of the uniforms (ignored when ``uniforms`` is given).
+        uniforms: the uniform draws ``(B, n_samples)`` themselves, for exact comparisons.
+        return_logits: also return the logits ``(B, n_classes, n_samples)`` used at each step.
+
+    Returns:
+        The new classes ``(B, n_samples)`` (without the prime), and the logits if asked.
+
+    Notebook: 08_wavenet.ipynb
+    """
+    prime, u = _prepare(model, n_samples, prime, batch_size, generator, uniforms)
+    B, P = prime.shape
+    rf = model.receptive_field
+    seq = torch.empty(B, P + n_samples, dtype=torch.int64, device=prime.device)
+    seq[:, :P] = prime
+    all_logits = [] if return_logits else None
+    for n in range(n_samples):
+        end = P + n
+        logits = model(seq[:, max(0, end - rf):end])[:, :, -1]
+        seq[:, end] = sample_from_logits(logits, u[:, n], temperature)
+        if all_logits is not None:
+            all_logits.append(logits)
+    out = seq[:, P:]
+    return (out, torch.stack(all_logits, dim=2)) if all_logits is not None else out
+
+
+class _ConvQueue:
+    """A causal dilated convolution evaluated one time step at a time from a ring buffer.
+
+    The buffer keeps the last ``(k - 1) * d`` inputs of the layer; step ``t`` reads the taps
+    ``t - d, t - 2d, ...`` and stores input ``t`` in place of the oldest one.
+    """
+
+    def __init__(self, conv: DilatedConv1d, batch_size: int) -> None:
+        w = conv.conv.weight.detach()  # (C_out, C_in, k)
+        self.k, self.d = conv.kernel_size, conv.dilation
+        self.size = (self.k - 1) * self.d
+        # column i * C_in + c of the flat weight multiplies channel c of tap i (input t - (k-1-i) d)
+        self.weight_t = w.permute(2, 1, 0).reshape(self.k * w.shape[1], w.shape[0]).contiguous()
+        self.bias = conv.conv.bias.detach() if conv.conv.bias is not None else torch.zeros(w.shape[0], dtype=w.dtype, device=w.device)
+        self.buffer = torch.zeros(self.size, batch_size, w.shape[1], dtype=w.dtype, device=w.device)
+
+    def fill(self, history: torch.Tensor) -> None:
+        """Load the layer's past inputs ``(B, C_in, T)`` (T = steps taken so far)."""
+        T = history.shape[2]
+        if self.size == 0:
+            return
+        keep = min(T, self.size)
+        times = torch.arange(T - keep, T)
+        self.buffer[times % self.size] = history[:, :, T - keep:].permute(2, 0, 1)
+
+    def step(self, x: torch.Tensor, t: int) -> torch.Tensor:
+        """Output at time ``t`` for input ``x: (B, C_in)`` at time ``t``: ``(B, C_out)``."""
+        if self.size == 0:
+            return torch.addmm(self.bias, x, self.weight_t)
+        taps = [self.buffer[(t - (self.k - 1 - i) * self.d) % self.size] for i in range(self.k - 1)]
+        out = torch.addmm(self.bias, torch.cat(taps + [x], dim=1), self.weight_t)
+        self.buffer[t % self.size] = x
+        return out
+
+
+class WaveNetCache:
+    """Per-layer queues (Fast WaveNet) that let a WaveNet step one sample at a time.
+
+    Every dilated layer keeps the last ``(k - 1) * d`` of its inputs, so a step costs one column
+    per layer: O(number of layers), independent of the receptive field. Empty queues hold
+    zeros, exactly like the causal zero padding of the full forward pass.
+
+    Args:
+        model: the WaveNet (its weights are read now; do not train it while a cache is in use).
+        batch_size: sequences stepped in parallel.
+
+    Notebook: 08_wavenet.ipynb
+    """
+
+    def __init__(self, model: WaveNet, batch_size: int = 1) -> None:
+        self.model = model
+        self.t = 0
+        self.input_queue = _ConvQueue(model.input_conv, batch_size)
+        self.queues = [_ConvQueue(layer.conv, batch_size) for layer in model.layers]
+        def flat(conv: nn.Conv1d) -> Tuple[torch.Tensor, torch.Tensor]:
+            return conv.weight.detach()[:, :, 0].t().contiguous(), conv.bias.detach()
+        # residual and skip 1x1 convolutions of a layer, fused into one matrix
+        self.res_skip = []
+        for layer in model.layers:
+            (wr, br), (ws, bs) = flat(layer.res), flat(layer.skip)
+            self.res_skip.append((torch.cat([wr, ws], dim=1), torch.cat([br, bs])))
+        self.head1, self.head2 = flat(model.head1), flat(model.head2)
+        self.eye = torch.eye(model.n_classes, dtype=model.head2.weight.dtype, device=model.head2.weight.device)
+
+    @torch.no_grad()
+    def prime(self, x: torch.Tensor) -> torch.Tensor:
+        """Run a whole prime ``(B, P)`` through the full model and load the queues from it.
+
+        Returns:
+            The logits ``(B, n_classes)`` at the prime's last position.
+        """
+        if self.t != 0:
+            raise ValueError("prime() must come before any step(); make a new WaveNetCache")
+        inputs: List[torch.Tensor] = []
+        logits = self.model(x, layer_inputs=inputs)
+        self.input_queue.fill(inputs[0])
+        for q, h in zip(self.queues, inputs[1:]):
+            q.fill(h)
+        self.t = x.shape[1]
+        return logits[:, :, -1]
+
+    @torch.no_grad()
+    def step(self, x: torch.Tensor) -> torch.Tensor:
+        """Feed one sample per sequence, ``x: (B,)`` classes, and get the next logits ``(B, n_classes)``."""
+        t = self.t
+        h = self.input_queue.step(self.eye[x], t)
+        R = self.model.residual_channels
+        skip_sum = None
+        for layer, q, (w, b) in zip(self.model.layers, self.queues, self.res_skip):
+            z = layer.gate(q.step(h, t))
+            rs = torch.addmm(b, z, w)
+            h = h + rs[:, :R]
+            skip_sum = rs[:, R:] if skip_sum is None else skip_sum + rs[:, R:]
+        self.t = t + 1
+        (w1, b1), (w2, b2) = self.head1, self.head2
+        return torch.addmm(b2, F.relu(torch.addmm(b1, F.relu(skip_sum), w1)), w2)
+
+
+@torch.no_grad()
+def generate_cached(model: WaveNet, n_samples: int, prime: Optional[torch.Tensor] = None, batch_size: int = 1,
+                    temperature: float = 1.0, generator: Optional[torch.Generator] = None,
+                    uniforms: Optional[torch.Tensor] = None, return_logits: bool = False):
+    """Generate with per-layer queues (Fast WaveNet): the same samples as :func:`generate_naive`.
+
+    The prime goes through the full model once to fill the queues; then every new sample costs
+    one step of :class:`WaveNetCache`, whatever the receptive field.
+
+    Args and Returns: as :func:`generate_naive`.
+
+    Notebook: 08_wavenet.ipynb
+    """
+    prime, u = _prepare(model, n_samples, prime, batch_size, generator, uniforms)
+    B = prime.shape[0]
+    cache = WaveNetCache(model, B)
+    logits = cache.prime(prime)
+    out = torch.empty(B, n_samples, dtype=torch.int64, device=prime.device)
+    all_logits = [] if return_logits else None
+    for n in range(n_samples):
+        out[:, n] = sample_from_logits(logits, u[:, n], temperature)
+        if all_logits is not None:
+            all_logits.append(logits)
+        if n + 1 < n_samples:
+            logits = cache.step(out[:, n])
+    return (out, torch.stack(all_logits, dim=2)) if all_logits is not None else out

@@ -1,0 +1,347 @@
+"""Tests of tcnlib.wavenet: mu-law round trips, the WaveNet's causality and receptive field,
+and cached generation producing exactly the samples of naive generation."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch.nn import functional as F
+
+import tcnlib
+from tcnlib.wavenet import (MU, WaveNet, WaveNetCache, generate_cached, generate_naive, linear_decode,
+                            linear_encode, mu_law_compress, mu_law_decode, mu_law_encode, mu_law_expand,
+                            random_segments, sample_from_logits, snr_db, train_wavenet, wavenet_loss)
+
+
+# --- mu-law -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mu", [255, 15, 1])
+def test_encode_decode_every_class_round_trips_exactly(mu):
+    q = np.arange(mu + 1)
+    assert np.array_equal(mu_law_encode(mu_law_decode(q, mu), mu), q)
+
+
+def test_round_trip_on_tensors_keeps_type_and_shape():
+    q = torch.arange(256).reshape(16, 16)
+    x = mu_law_decode(q)
+    assert isinstance(x, torch.Tensor) and x.dtype == torch.float32 and x.shape == (16, 16)
+    back = mu_law_encode(x)
+    assert isinstance(back, torch.Tensor) and back.dtype == torch.int64
+    assert torch.equal(back, q)
+
+
+def test_edges_map_to_extreme_and_middle_classes():
+    assert mu_law_encode(np.array([-1.0, 0.0, 1.0])).tolist() == [0, (MU + 1) // 2, MU]
+    assert mu_law_decode(np.array([0, MU])).tolist() == [-1.0, 1.0]
+    assert mu_law_encode(np.float64(1.0)).shape == ()
+
+
+def _half_bins(q: np.ndarray, mu: int = MU) -> np.ndarray:
+    """For each class q, the largest distance from its amplitude to an edge of its bin.
+
+    Class q holds the companded values within 1/mu of its level 2q/mu - 1 (clipped to [-1, 1]);
+    expanding those edges gives the bin in amplitude. Mu-law's expansion is convex for x > 0, so
+    the bins are lopsided: this is the exact bound, not half the step to a neighbour.
+    """
+    level = 2.0 * np.arange(mu + 1) / mu - 1.0
+    centre = mu_law_expand(level, mu).astype(np.float64)
+    upper = mu_law_expand(np.minimum(level + 1.0 / mu, 1.0), mu).astype(np.float64)
+    lower = mu_law_expand(np.maximum(level - 1.0 / mu, -1.0), mu).astype(np.float64)
+    return np.maximum(upper - centre, centre - lower)[q]
+
+
+def _steps(q: np.ndarray, mu: int = MU) -> np.ndarray:
+    """The quantization step at class q: the distance to its farther neighbouring class."""
+    centres = mu_law_decode(np.arange(mu + 1), mu).astype(np.float64)
+    return np.maximum(np.diff(centres, prepend=centres[0]), np.diff(centres, append=centres[-1]))[q]
+
+
+def test_decode_of_encode_is_within_the_quantization_step_on_a_dense_grid():
+    x = np.linspace(-1, 1, 200_001)
+    q = mu_law_encode(x)
+    err = np.abs(mu_law_decode(q).astype(np.float64) - x)
+    assert np.all(err <= _half_bins(q) + 1e-7)
+    assert np.all(err <= _steps(q) + 1e-7)
+    assert np.max(err) > 0.5 * np.max(_half_bins(q))  # the bound is tight, not vacuous
+    # the steps really are small near zero and large near full scale (the point of mu-law)
+    steps = _steps(np.arange(MU + 1))
+    assert steps[(MU + 1) // 2] < steps[MU] / 100
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=-1.0, max_value=1.0, allow_nan=False))
+def test_decode_of_encode_is_the_nearest_class(x):
+    q = int(mu_law_encode(np.array([x]))[0])
+    err = abs(float(mu_law_decode(np.array([q]))[0]) - x)
+    assert err <= _half_bins(np.array([q]))[0] + 1e-7
+    # compared in the companded domain, the class is the nearest level
+    f = float(mu_law_compress(np.array([x]))[0])
+    assert abs((f + 1) / 2 * MU - q) <= 0.5 + 1e-5
+
+
+def test_encode_is_monotonic():
+    q = mu_law_encode(np.linspace(-1, 1, 10_001))
+    assert np.all(np.diff(q) >= 0) and q[0] == 0 and q[-1] == MU
+
+
+def test_compress_expand_are_inverse():
+    x = np.linspace(-1, 1, 1001)
+    assert np.allclose(mu_law_expand(mu_law_compress(x)), x, atol=1e-6)
+    assert np.allclose(mu_law_compress(np.array([-1.0, 0.0, 1.0])), [-1, 0, 1])
+
+
+@pytest.mark.parametrize("fn", [mu_law_encode, mu_law_compress, linear_encode])
+def test_out_of_range_signal_is_rejected(fn):
+    with pytest.raises(ValueError, match=r"must lie in \[-1, 1\].*max \|x\| = 1.5"):
+        fn(np.array([0.0, -1.5]))
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        fn(np.array([0.0, np.nan]))
+    with pytest.raises(ValueError, match="real numbers"):
+        fn(np.array(["a"]))
+
+
+@pytest.mark.parametrize("mu", [0, -255, 2.5, True, "255"])
+def test_bad_mu_is_rejected(mu):
+    with pytest.raises(ValueError, match="mu must be a positive integer"):
+        mu_law_encode(np.zeros(3), mu)
+    with pytest.raises(ValueError, match="mu must be a positive integer"):
+        mu_law_decode(np.zeros(3, dtype=int), mu)
+
+
+def test_decode_rejects_bad_classes():
+    with pytest.raises(ValueError, match=r"class indices in \[0, 255\], got values in \[0, 256\]"):
+        mu_law_decode(np.array([0, 256]))
+    with pytest.raises(ValueError, match=r"class indices in \[0, 255\], got values in \[-1, 3\]"):
+        mu_law_decode(torch.tensor([-1, 3]))
+    with pytest.raises(ValueError, match="integer class indices"):
+        mu_law_decode(np.array([0.5]))
+
+
+def test_linear_quantization_round_trips_and_loses_to_mu_law_on_quiet_audio():
+    q = np.arange(256)
+    assert np.array_equal(linear_encode(linear_decode(q)), q)
+    with pytest.raises(ValueError, match="n_classes must be an integer >= 2"):
+        linear_encode(np.zeros(2), n_classes=1)
+    t = np.arange(8000) / 8000
+    quiet = 0.02 * np.sin(2 * np.pi * 220 * t)
+    loud = 0.9 * np.sin(2 * np.pi * 220 * t)
+    snr = {name: (snr_db(y, linear_decode(linear_encode(y))), snr_db(y, mu_law_decode(mu_law_encode(y))))
+           for name, y in (("quiet", quiet), ("loud", loud))}
+    assert snr["quiet"][1] > snr["quiet"][0] + 10  # mu-law keeps quiet audio much cleaner
+    assert snr["loud"][0] > snr["loud"][1]          # linear wins at full scale, where mu-law steps are big
+
+
+def test_snr_db():
+    x = np.array([1.0, -1.0, 0.5])
+    assert snr_db(x, x) == math.inf
+    assert snr_db(x, x * 0.9) == pytest.approx(20.0)
+    with pytest.raises(ValueError, match="same shape"):
+        snr_db(x, x[:2])
+    with pytest.raises(ValueError, match="silent"):
+        snr_db(np.zeros(3), x)
+
+
+def test_public_names_are_exported():
+    for name in ("mu_law_encode", "mu_law_decode", "WaveNet", "generate_cached", "generate_naive"):
+        assert hasattr(tcnlib, name), name
+
+
+# --- the model ----------------------------------------------------------------------------------
+
+def _tiny(**kw) -> WaveNet:
+    torch.manual_seed(0)
+    args = dict(residual_channels=8, dilation_channels=8, skip_channels=16, layers_per_stack=3, n_stacks=2)
+    args.update(kw)
+    return WaveNet(**args).eval()
+
+
+def test_receptive_field_comes_from_the_formula():
+    m = WaveNet(layers_per_stack=10, n_stacks=2)
+    assert m.dilations == [2 ** i for i in range(10)] * 2
+    assert m.receptive_field == tcnlib.receptive_field([2] * 21, [1] + [2 ** i for i in range(10)] * 2)
+    assert m.receptive_field == 2 + 2 * sum(2 ** i for i in range(10))
+
+
+@pytest.mark.parametrize("kw", [{}, {"kernel_size": 3, "input_kernel_size": 3}, {"n_stacks": 1}])
+def test_receptive_field_is_exact_by_gradient(kw):
+    """The last output's gradient is non-zero on exactly the last receptive_field inputs."""
+    m = _tiny(**kw).double()
+    T = m.receptive_field + 10
+    x = torch.randint(0, 256, (1, T), generator=torch.Generator().manual_seed(0))
+    onehot = F.one_hot(x, 256).transpose(1, 2).double().requires_grad_(True)
+    h = m.input_conv(onehot)
+    skip = 0
+    for layer in m.layers:
+        h, s = layer(h)
+        skip = skip + s
+    m.head(skip)[0, :, -1].sum().backward()
+    touched = (onehot.grad.abs().sum(dim=1)[0] > 0).nonzero().squeeze(1)
+    assert touched.min().item() == T - m.receptive_field and touched.max().item() == T - 1
+
+
+def test_forward_shape_and_causality():
+    m = _tiny()
+    x = torch.randint(0, 256, (2, 50))
+    y = m(x)
+    assert y.shape == (2, 256, 50)
+    x2 = x.clone()
+    x2[:, 30:] = (x2[:, 30:] + 7) % 256
+    y2 = m(x2)
+    assert torch.allclose(y[:, :, :30], y2[:, :, :30], atol=1e-6)
+    assert not torch.allclose(y[:, :, 30:], y2[:, :, 30:], atol=1e-3)
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"n_classes": 1}, "n_classes must be an integer >= 2"),
+    ({"kernel_size": 1}, "kernel_size must be an integer >= 2"),
+    ({"n_stacks": 0}, "n_stacks must be an integer >= 1"),
+    ({"residual_channels": 2.0}, "residual_channels must be an integer >= 1"),
+])
+def test_bad_model_arguments(kw, match):
+    with pytest.raises(ValueError, match=match):
+        WaveNet(**kw)
+
+
+@pytest.mark.parametrize("x, match", [
+    (torch.zeros(2, 5), "int64 class indices"),
+    (torch.zeros(5, dtype=torch.int64), r"shape \(B, T\)"),
+    (torch.full((1, 5), 256), r"\[0, 255\], got values in \[256, 256\]"),
+    (np.zeros((1, 5), dtype=np.int64), "must be a torch.Tensor"),
+])
+def test_bad_model_input(x, match):
+    with pytest.raises(ValueError, match=match):
+        _tiny()(x)
+
+
+def test_loss_is_next_sample_cross_entropy():
+    m = _tiny()
+    x = torch.randint(0, 256, (2, 40))
+    expected = F.cross_entropy(m(x[:, :-1]), x[:, 1:])
+    assert torch.allclose(wavenet_loss(m, x), expected)
+    expected_skip = F.cross_entropy(m(x[:, :-1])[:, :, 5:], x[:, 6:])
+    assert torch.allclose(wavenet_loss(m, x, skip=5), expected_skip)
+    with pytest.raises(ValueError, match="T >= skip \\+ 2 = 42"):
+        wavenet_loss(m, x, skip=40)
+    with pytest.raises(ValueError, match="skip must be a non-negative integer"):
+        wavenet_loss(m, x, skip=-1)
+
+
+def test_random_segments_are_slices_of_the_sequence():
+    q = torch.arange(100)
+    seg = random_segments(q, 10, 5, torch.Generator().manual_seed(0))
+    assert seg.shape == (5, 10) and seg.dtype == torch.int64
+    assert torch.equal(seg - seg[:, :1], torch.arange(10).expand(5, 10))
+    with pytest.raises(ValueError, match="longer than the sequence"):
+        random_segments(q, 101, 1)
+    with pytest.raises(ValueError, match="1-D tensor"):
+        random_segments(q[None], 10, 1)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        random_segments(q, 10, 0)
+
+
+def test_training_lowers_the_loss_on_a_tone():
+    t = np.arange(4000)
+    q = torch.as_tensor(mu_law_encode(0.8 * np.sin(2 * np.pi * t / 16)))
+    m = _tiny(n_stacks=1)
+    torch.manual_seed(0)
+    losses = train_wavenet(m, q, steps=40, batch_size=4, segment_length=64, lr=1e-2,
+                           generator=torch.Generator().manual_seed(0), device=torch.device("cpu"))
+    assert len(losses) == 40 and not m.training
+    assert np.mean(losses[-5:]) < 0.5 * np.mean(losses[:5])
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        train_wavenet(m, q, steps=0)
+
+
+# --- sampling and generation ----------------------------------------------------------------------
+
+def test_sample_from_logits_inverse_cdf():
+    logits = torch.log(torch.tensor([[0.2, 0.3, 0.5]] * 4))
+    u = torch.tensor([0.0, 0.19, 0.21, 0.99])
+    assert sample_from_logits(logits, u).tolist() == [0, 0, 1, 2]
+    # frequencies follow the softmax
+    gen = torch.Generator().manual_seed(0)
+    draws = sample_from_logits(logits[:1].expand(20000, 3), torch.rand(20000, generator=gen, dtype=torch.float64))
+    freq = torch.bincount(draws, minlength=3).double() / 20000
+    assert torch.allclose(freq, torch.tensor([0.2, 0.3, 0.5], dtype=torch.float64), atol=0.015)
+    # a low temperature concentrates on the most likely class
+    assert sample_from_logits(logits, u + 0.005, temperature=0.01).tolist() == [2, 2, 2, 2]
+    with pytest.raises(ValueError, match="temperature must be a positive number"):
+        sample_from_logits(logits, u, temperature=0)
+    with pytest.raises(ValueError, match=r"logits must be \(B, n_classes\) and u \(B,\)"):
+        sample_from_logits(logits, u[:2])
+
+
+@pytest.mark.parametrize("kw, prime_len, temperature", [
+    ({}, 0, 1.0),                                        # start from one silent sample
+    ({}, 5, 0.8),                                        # prime shorter than the largest dilation
+    ({}, 40, 1.0),                                       # prime longer than the receptive field
+    ({"kernel_size": 3, "input_kernel_size": 3}, 12, 1.0),
+])
+def test_cached_generation_equals_naive_generation_exactly(kw, prime_len, temperature):
+    """Same uniforms -> same integer samples.
+
+    Robustness: the models run in float64, where the two computations' logits agree to ~1e-13,
+    and both sample by inverse CDF (in float64) from the same precomputed uniforms; a class can
+    only differ if a uniform lands within ~1e-13 of a CDF step. The logits are compared too.
+    """
+    m = _tiny(**kw).double()
+    B, N = 3, 3 * m.receptive_field
+    prime = None if prime_len == 0 else torch.randint(0, 256, (B, prime_len), generator=torch.Generator().manual_seed(1))
+    a, la = generate_naive(m, N, prime=prime, batch_size=B, temperature=temperature,
+                           generator=torch.Generator().manual_seed(2), return_logits=True)
+    b, lb = generate_cached(m, N, prime=prime, batch_size=B, temperature=temperature,
+                            generator=torch.Generator().manual_seed(2), return_logits=True)
+    assert a.shape == (B, N) and a.dtype == torch.int64
+    assert torch.allclose(la, lb, rtol=0, atol=1e-9)
+    assert torch.equal(a, b)
+    assert len(torch.unique(a)) > 10  # the test is not trivially comparing constants
+
+
+def test_different_draws_give_different_samples():
+    m = _tiny()
+    a = generate_cached(m, 50, generator=torch.Generator().manual_seed(0))
+    b = generate_cached(m, 50, generator=torch.Generator().manual_seed(1))
+    assert not torch.equal(a, b)
+
+
+def test_float32_cache_matches_full_forward_teacher_forced():
+    """In float32 the per-step logits equal the full forward pass's within float tolerance."""
+    m = _tiny()
+    x = torch.randint(0, 256, (2, 60), generator=torch.Generator().manual_seed(0))
+    full = m(x)
+    cache = WaveNetCache(m, batch_size=2)
+    stepped = torch.stack([cache.step(x[:, t]) for t in range(60)], dim=2)
+    assert torch.allclose(stepped, full, atol=1e-4)
+    cache2 = WaveNetCache(m, batch_size=2)
+    assert torch.allclose(cache2.prime(x[:, :30]), full[:, :, 29], atol=1e-5)
+    stepped2 = torch.stack([cache2.step(x[:, t]) for t in range(30, 60)], dim=2)
+    assert torch.allclose(stepped2, full[:, :, 30:], atol=1e-4)
+    with pytest.raises(ValueError, match="prime\\(\\) must come before any step"):
+        cache2.prime(x)
+
+
+def test_generate_method_and_given_uniforms():
+    m = _tiny().double()
+    u = torch.rand(2, 30, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
+    a = generate_naive(m, 30, batch_size=2, uniforms=u)
+    b = m.generate(30, batch_size=2, generator=torch.Generator().manual_seed(5))
+    c = m.generate(30, batch_size=2, generator=torch.Generator().manual_seed(5), cached=False)
+    assert torch.equal(a, b) and torch.equal(b, c)
+    prime_1d = torch.tensor([10, 20, 30])
+    assert m.generate(5, prime=prime_1d, batch_size=2).shape == (2, 5)
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"n_samples": 0}, "n_samples must be a positive integer"),
+    ({"n_samples": 5, "batch_size": 0}, "batch_size must be a positive integer"),
+    ({"n_samples": 5, "uniforms": torch.rand(1, 4)}, r"uniforms must have shape \(B, n_samples\) = \(1, 5\)"),
+    ({"n_samples": 5, "prime": torch.full((1, 3), 300)}, r"prime must hold class indices in \[0, 255\]"),
+])
+@pytest.mark.parametrize("fn", [generate_naive, generate_cached])
+def test_generate_rejects_bad_arguments(fn, kw, match):
+    with pytest.raises(ValueError, match=match):
+        fn(_tiny(), **kw)
