@@ -11,12 +11,16 @@ Small and flat: one module per concept, every public name re-exported here.
 * ``causality``  dependency masks measured with autograd
 * ``streaming``  online (frame-by-frame) inference of causal TCNs
 * ``wavenet``    mu-law quantization, WaveNet, naive and cached (Fast WaveNet) generation
+* ``data``       the example music set, ``.beats`` files, frame targets, datasets, feature cache
+* ``synth``      the generator of the example music (MIDI + fluidsynth; not needed at run time)
 * ``exercises``  the checker functions of the notebooks' exercises
 """
 from .audio import (as_waveform, frame_times, hop_length, load_audio, log_compress,
                     log_mel_spectrogram, log_spectrogram, play, resample, save_audio)
 from .causality import dependency_mask, future_leak
 from .config import QUICK_ENV_VAR, get_device, pick, quick_mode, seed_everything
+from .data import (EXAMPLES_ENV_VAR, SPLITS, STYLES, Clip, example_dir, example_index,
+                   list_example_clips, load_example_clip, load_example_set, read_beats, write_beats)
 from .models import TCN, ChannelLayerNorm, DilatedConv1d, TemporalBlock
 from .receptive import (cone_offsets, coverage_holes, exponential_dilations, field_span, input_gradient,
                         measure_field_span, measure_receptive_field, path_counts, receptive_field,
