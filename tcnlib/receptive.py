@@ -352,13 +352,18 @@ def input_gradient(model: nn.Module, in_channels: int, length: int, position: Op
 
     Notebook: 02_receptive_field.ipynb
     """
+    probe = _probe_copy(model, linearize, randomize, seed)
+    return _gradient(probe, in_channels, length, position, n_inputs, seed)
+
+
+def _gradient(probe: nn.Module, in_channels: int, length: int, position: Optional[int], n_inputs: int,
+              seed: int) -> np.ndarray:
     c = _check_positive_int("in_channels", in_channels)
     t = _check_positive_int("length", length)
     pos = t // 2 if position is None else int(position)
     if not 0 <= pos < t:
         raise ValueError(f"position must be in [0, length) = [0, {t}), got {position!r}")
     _check_positive_int("n_inputs", n_inputs)
-    probe = _probe_copy(model, linearize, randomize, seed)
     gen = torch.Generator().manual_seed(seed)
     total = torch.zeros(t, dtype=torch.float64)
     for _ in range(n_inputs):
@@ -378,9 +383,16 @@ def measure_field_span(model: nn.Module, in_channels: int, length: Optional[int]
     """Measured ``(past, future)``: how many input steps before and after its own time step
     one output depends on (see :func:`input_gradient` for how the gradient is taken).
 
-    The output probed is the middle one, ``length // 2``. The measured span must not touch
-    either end of the input (a boundary could cut the field short); with ``length=None`` the
-    length starts at 64 and doubles until it does not, up to ``max_length``.
+    The output probed is the middle one, ``length // 2``; the input's ends must not cut the field.
+    With ``length=None`` the length starts at 64 and doubles until the non-zero gradients stay
+    within the middle half of the input (at least ``length // 4`` zero steps on each side), up to
+    ``max_length``. With an explicit ``length`` the span must merely not touch either end.
+
+    Caveat (true of any black-box probe): the gradients can only show dependencies inside the
+    input tried. A stack whose next dilation jumps farther than a quarter of the input beyond
+    everything below it (kernel 2, dilations ``[1, 1000]``: lags 0, 1, 1000, 1001) looks
+    complete at length 64. When you suspect such a jump, give a ``length`` of at least
+    ``2 * receptive_field + 3``.
 
     Raises:
         ValueError: if no input position has a non-zero gradient, or the span still reaches an
@@ -390,13 +402,16 @@ def measure_field_span(model: nn.Module, in_channels: int, length: Optional[int]
     """
     t = 64 if length is None else _check_positive_int("length", length)
     limit = t if length is not None else _check_positive_int("max_length", max_length)
+    margin = 1 if length is not None else None
+    probe = _probe_copy(model, linearize, randomize, seed)
     while True:
-        g = input_gradient(model, in_channels, t, t // 2, n_inputs, linearize, randomize, seed)
+        g = _gradient(probe, in_channels, t, t // 2, n_inputs, seed)
         nz = np.nonzero(g)[0]
         if len(nz) == 0:
             raise ValueError("the probed output does not depend on the input at all (every gradient is 0); "
                              "try randomize=True if the model has zero-initialised layers")
-        if nz[0] > 0 and nz[-1] < t - 1:
+        m = margin if margin is not None else max(1, t // 4)
+        if nz[0] >= m and nz[-1] <= t - 1 - m:
             return int(t // 2 - nz[0]), int(nz[-1] - t // 2)
         if 2 * t > limit:
             raise ValueError(f"the receptive field reaches an end of the length-{t} input; "
