@@ -95,3 +95,72 @@ def check_frame_of_time(answer: Any, seconds: float, sr: int, fps: float) -> Che
     return report("frame index of a time", ok,
                   hint=f"frame t is centred on sample t * hop (hop = {hop}); divide the time in samples by the hop and round",
                   detail=f"t = {seconds} s -> frame {expected}" if ok else f"got {answer!r}")
+
+
+# --- 08_wavenet --------------------------------------------------------------------------------
+
+
+def check_mu_law_encoder(fn: Any, mu: int = 255) -> CheckResult:
+    """Exercise 08.1: does ``fn(x: np.ndarray) -> classes`` match :func:`tcnlib.mu_law_encode`?
+
+    Tried on 2001 amplitudes from -1 to 1 plus the edges -1, 0 and 1.
+
+    Notebook: 08_wavenet.ipynb
+    """
+    import numpy as np
+
+    from .wavenet import mu_law_encode
+
+    x = np.concatenate([np.linspace(-1.0, 1.0, 2001), [-1.0, 0.0, 1.0, 1e-4, -1e-4]])
+    expected = mu_law_encode(x, mu)
+    try:
+        got = np.asarray(fn(x))
+    except Exception as err:  # a student's function may fail in any way: report, don't raise
+        return report("mu-law encoder", False, hint="fn(x) should accept a NumPy array of amplitudes in [-1, 1]",
+                      detail=f"fn(x) raised {type(err).__name__}: {err}")
+    if got.shape != expected.shape:
+        return report("mu-law encoder", False, hint="return one class per input sample",
+                      detail=f"expected shape {expected.shape}, got {got.shape}")
+    wrong = np.flatnonzero(got != expected)
+    if len(wrong) == 0:
+        return report("mu-law encoder", True, detail=f"all {len(x)} amplitudes give tcnlib's classes")
+    i = int(wrong[0])
+    return report("mu-law encoder", False,
+                  hint=f"f = sign(x) ln(1 + {mu}|x|) / ln(1 + {mu}); class = floor((f + 1) / 2 * {mu} + 0.5), an integer",
+                  detail=f"{len(wrong)} of {len(x)} differ, e.g. x = {x[i]:.4g}: expected {int(expected[i])}, got {got[i].item()!r}")
+
+
+def check_wavenet_receptive_field(answer: Any, n_stacks: int, layers_per_stack: int = 10,
+                                  kernel_size: int = 2, input_kernel_size: int = 2) -> CheckResult:
+    """Exercise 08.2: the receptive field in samples of a WaveNet with ``n_stacks`` stacks.
+
+    Notebook: 08_wavenet.ipynb
+    """
+    from .wavenet import WaveNet
+
+    expected = WaveNet(n_classes=2, residual_channels=1, dilation_channels=1, skip_channels=1,
+                       kernel_size=kernel_size, layers_per_stack=layers_per_stack, n_stacks=n_stacks,
+                       input_kernel_size=input_kernel_size).receptive_field
+    ok = _close(answer, expected, rtol=0, atol=0.5)
+    return report("WaveNet receptive field", ok,
+                  hint=(f"1 + (input kernel - 1) + n_stacks * sum((k - 1) * d) over d = 1, 2, ..., "
+                        f"{2 ** (layers_per_stack - 1)}; don't forget the causal input convolution"),
+                  detail=(f"{n_stacks} stack(s) of dilations 1..{2 ** (layers_per_stack - 1)}: {expected} samples"
+                          if ok else f"got {answer!r}"))
+
+
+def check_cache_columns(answer: Any, model: Any) -> CheckResult:
+    """Exercise 08.3: how many past time steps do all queues of a :class:`WaveNetCache` hold together?
+
+    Notebook: 08_wavenet.ipynb
+    """
+    from .wavenet import WaveNetCache
+
+    cache = WaveNetCache(model, batch_size=1)
+    expected = cache.input_queue.size + sum(q.size for q in cache.queues)
+    ok = _close(answer, expected, rtol=0, atol=0.5)
+    return report("cache size", ok,
+                  hint="a layer with kernel k and dilation d must remember its last (k - 1) * d inputs; add them up "
+                       "(input convolution included) and compare with the receptive field",
+                  detail=(f"{expected} time steps = receptive field - 1 = {model.receptive_field} - 1"
+                          if ok else f"got {answer!r}"))
