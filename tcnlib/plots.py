@@ -111,3 +111,175 @@ def plot_spectrogram(S: np.ndarray, sr: Optional[int] = None, fps: Optional[floa
     if colorbar:
         ax.figure.colorbar(img, ax=ax)
     return ax, img
+
+
+# --- receptive fields and dilation (Notebook: 02_receptive_field, 03_dilated_convolutions) -----
+
+def plot_dilated_stack(kernel_size, dilations: Sequence[int], convs_per_block: int = 1, causal: bool = True,
+                       max_inputs: int = 64, ax: Optional[Axes] = None, title: Optional[str] = None,
+                       show_holes: bool = True):
+    """WaveNet-style stack diagram: one row of nodes per layer, one output's cone highlighted.
+
+    Rows from bottom to top: the input, then the output of each convolution. The cone of the
+    output marked in red (the newest step for a causal stack) is drawn in colour with its
+    connections; inputs inside the receptive field that no path reaches ("holes", gridding)
+    are marked with a red x.
+
+    Args:
+        kernel_size: one kernel size or one per layer.
+        dilations: dilation of each layer (block).
+        convs_per_block: convolutions sharing each dilation (one row each).
+        causal: causal (left-padded) or "same" (centred) convolutions.
+        max_inputs: the most input steps drawn; a wider receptive field is cut at the left and
+            the title says so.
+        ax: axes to draw on (``None``: a new figure).
+        title: axes title (default: the kernel, dilations and receptive field).
+        show_holes: mark the inputs no path reaches.
+
+    Returns:
+        ``(ax, edges)``: the axes and the ``LineCollection`` of the cone's connections.
+
+    Notebook: 03_dilated_convolutions.ipynb
+    """
+    from matplotlib.collections import LineCollection
+
+    from .receptive import _conv_list, field_span, receptive_field
+
+    convs = _conv_list(kernel_size, dilations, convs_per_block)
+    if isinstance(max_inputs, bool) or not isinstance(max_inputs, (int, np.integer)) or max_inputs < 2:
+        raise ValueError(f"max_inputs must be an integer >= 2, got {max_inputs!r}")
+    rf = receptive_field(kernel_size, dilations, convs_per_block)
+    past, future = field_span(kernel_size, dilations, convs_per_block, causal)
+    n = int(min(max_inputs, rf + 4))
+    t_out = n - 1 if causal else min(n - 1, max(0, n - 1 - future - (n - rf) // 2))
+    n_rows = len(convs) + 1
+    pads = [((k - 1) * d if causal else (k - 1) * d - (k - 1) * d // 2, (k - 1) * d) for k, d in convs]
+    # cone membership inside the drawn window, level by level from the top: node x of level j is in
+    # the cone iff its lag behind the output's newest tap is a sum of taps of the convolutions above
+    # it. The reachable lags are the bits of one Python int (fast for any dilation).
+    xs_window = np.arange(n)
+    levels = [np.array([t_out])]
+    reach, fut = 1, 0
+    for j in range(len(convs) - 1, -1, -1):
+        k, d = convs[j]
+        acc = 0
+        for m in range(k):
+            acc |= reach << (m * d)
+        reach = acc
+        fut += pads[j][1] - pads[j][0]
+        lags = fut - (xs_window - t_out)
+        inside = [x for x, lag in zip(xs_window, lags) if lag >= 0 and (reach >> int(lag)) & 1]
+        levels.append(np.array(inside, dtype=int))
+    levels = levels[::-1]  # levels[0]: input row, levels[-1]: the output
+    ax = _axes(ax, (9, 0.45 * len(convs) + 2))
+    grid_x, grid_y = np.meshgrid(np.arange(n), np.arange(n_rows))
+    ax.plot(grid_x.ravel(), grid_y.ravel(), ".", markersize=3, color="0.82", zorder=1)
+    segments = []
+    for row in range(1, n_rows):
+        k, d = convs[row - 1]
+        taps = np.arange(k) * d - pads[row - 1][0]
+        for x in levels[row]:
+            for tap in taps:
+                segments.append([(x, row), (x + tap, row - 1)])
+    edges = LineCollection(segments, colors="tab:blue", linewidths=0.7, alpha=0.55, zorder=2)
+    ax.add_collection(edges)
+    rows = np.concatenate([np.full(len(xs), row) for row, xs in enumerate(levels)])
+    ax.scatter(np.concatenate(levels), rows, s=22, c=rows, cmap="viridis", vmin=0, vmax=max(1, n_rows - 1),
+               zorder=3, edgecolors="k", linewidths=0.3)
+    ax.scatter([t_out], [n_rows - 1], s=70, color="tab:red", zorder=4, edgecolors="k", label="output")
+    if show_holes:
+        span = np.arange(max(0, t_out - past), min(n, t_out + future + 1))
+        holes = np.setdiff1d(span, levels[0])
+        if len(holes):
+            ax.scatter(holes, np.zeros(len(holes)), marker="x", s=30, color="tab:red", zorder=4,
+                       label=f"holes: inputs never seen ({len(holes)} drawn)")
+            ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    ax.axvspan(t_out - past - 0.5, t_out + future + 0.5, ymin=0, ymax=1, color="tab:orange", alpha=0.08, zorder=0)
+    ax.set_xlim(-0.7, n - 0.3)
+    ax.set_ylim(-0.6, n_rows - 0.4)
+    labels = ["input"] + [f"conv {i + 1} (k={k}, d={d})" for i, (k, d) in enumerate(convs)]
+    step = max(1, n_rows // 14)
+    ax.set_yticks(range(0, n_rows, step))
+    ax.set_yticklabels(labels[::step], fontsize=8)
+    ax.set_xlabel("time step (input samples or frames)")
+    cut = rf > n
+    if title is None:
+        dl = list(dilations)
+        shown = str(dl) if len(dl) <= 8 else f"[{', '.join(map(str, dl[:6]))}, ..., {dl[-1]}]"
+        title = (f"{'causal' if causal else 'non-causal'} stack, dilations {shown}: "
+                 f"receptive field {rf}" + (f" ({n} of its inputs drawn)" if cut else ""))
+    ax.set_title(title, fontsize=10)
+    return ax, edges
+
+
+def plot_receptive_field_vs_depth(kernel_size: int = 3, max_layers: int = 12, base: int = 2,
+                                  rates: Sequence[float] = (100, 16000), convs_per_block: int = 1,
+                                  axes: Optional[Sequence[Axes]] = None):
+    """Receptive field against depth for a plain stack (all dilations 1) and an exponentially
+    dilated one (``1, base, base**2, ...``): in steps (left) and in seconds at each rate (right).
+
+    Both panels use a log y axis: the dilated field is a straight line (exponential growth),
+    the plain one flattens (linear growth).
+
+    Returns:
+        ``(ax_steps, ax_seconds)``.
+
+    Notebook: 03_dilated_convolutions.ipynb
+    """
+    from .receptive import exponential_dilations, receptive_field_by_depth
+
+    if isinstance(max_layers, bool) or not isinstance(max_layers, (int, np.integer)) or max_layers < 1:
+        raise ValueError(f"max_layers must be a positive integer, got {max_layers!r}")
+    if len(rates) == 0 or any(not np.isfinite(r) or r <= 0 for r in rates):
+        raise ValueError(f"rates must be positive numbers of steps per second, got {list(rates)}")
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    ax_n, ax_s = axes
+    depth = np.arange(1, max_layers + 1)
+    plain = np.array(receptive_field_by_depth(kernel_size, [1] * max_layers, convs_per_block))
+    dil = np.array(receptive_field_by_depth(kernel_size, exponential_dilations(max_layers, base), convs_per_block))
+    ax_n.semilogy(depth, dil, "o-", label=f"dilated (1, {base}, {base ** 2}, ...)")
+    ax_n.semilogy(depth, plain, "s--", label="plain (dilation 1)")
+    ax_n.set_xlabel("number of layers")
+    ax_n.set_ylabel("receptive field (steps)")
+    ax_n.set_title(f"kernel {kernel_size}: receptive field in steps")
+    ax_n.legend(fontsize=8)
+    for i, rate in enumerate(rates):
+        c = f"C{i + 2}"
+        ax_s.semilogy(depth, dil / rate, "o-", color=c, label=f"dilated @ {rate:g} Hz")
+        ax_s.semilogy(depth, plain / rate, "s--", color=c, alpha=0.7, label=f"plain @ {rate:g} Hz")
+    for sec, name in [(1.0, "1 s"), (30.0, "30 s")]:
+        ax_s.axhline(sec, color="0.5", linewidth=0.8, linestyle=":")
+        ax_s.text(depth[0], sec * 1.15, name, fontsize=8, color="0.4")
+    ax_s.set_xlabel("number of layers")
+    ax_s.set_ylabel("receptive field (s)")
+    ax_s.set_title("the same in seconds")
+    ax_s.legend(fontsize=7, ncol=2)
+    return ax_n, ax_s
+
+
+def plot_coverage(kernel_size, dilations: Sequence[int], convs_per_block: int = 1, causal: bool = True,
+                  ax: Optional[Axes] = None, title: Optional[str] = None):
+    """Bar chart of the number of paths from each input offset to one output; holes in red.
+
+    Returns:
+        ``(ax, bars)``.
+
+    Notebook: 03_dilated_convolutions.ipynb
+    """
+    from .receptive import path_counts
+
+    offsets, counts = path_counts(kernel_size, dilations, convs_per_block, causal)
+    counts_f = np.array([float(c) for c in counts])
+    ax = _axes(ax, (9, 2.3))
+    colors = ["tab:blue" if c > 0 else "tab:red" for c in counts_f]
+    bars = ax.bar(offsets, counts_f, width=0.8, color=colors)
+    holes = offsets[counts_f == 0]
+    if len(holes):
+        ax.scatter(holes, np.zeros(len(holes)), marker="x", color="tab:red", zorder=3,
+                   label=f"{len(holes)} holes (0 paths)")
+        ax.legend(fontsize=8, loc="upper left")
+    ax.set_xlabel("input offset from the output (steps; negative = past)")
+    ax.set_ylabel("paths to the output")
+    ax.set_title(title or f"coverage: kernel {kernel_size}, dilations {list(dilations)}", fontsize=10)
+    return ax, bars

@@ -239,21 +239,38 @@ def path_counts(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_block
         total_paths *= k
     dtype = np.int64 if total_paths < 2**62 else object
     counts = np.ones(1, dtype=dtype)
-    for k, d in convs:
-        poly = np.zeros((k - 1) * d + 1, dtype=dtype)
-        poly[::d] = 1
-        counts = np.convolve(counts, poly) if dtype is np.int64 else _convolve_exact(counts, poly)
+    for k, d in convs:  # multiply by 1 + z^d + ... + z^((k-1)d): k shifted copies, O(k * length)
+        out = np.zeros(len(counts) + (k - 1) * d, dtype=dtype)
+        if dtype is object:
+            out[:] = 0
+        for m in range(k):
+            out[m * d:m * d + len(counts)] += counts
+        counts = out
     past, future = field_span(kernel_size, dilations, convs_per_block, causal)
     # coefficient j belongs to lag j (j steps back from the newest tap) -> offset future - j
     return np.arange(-past, future + 1), counts[::-1].copy()
 
 
-def _convolve_exact(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(a) + len(b) - 1, dtype=object)
-    out[:] = 0
-    for j in np.nonzero(b)[0]:
-        out[j:j + len(a)] += a * int(b[j])
-    return out
+def hole_count(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_block: int = 1) -> int:
+    """How many inputs inside the receptive field no path reaches (0: no gridding).
+
+    Same answer as ``len(coverage_holes(...))`` but fast for huge fields: the set of reachable
+    lags is kept as the bits of one Python integer, and each convolution ORs ``k`` shifted
+    copies of it.
+
+    Example:
+        >>> hole_count(2, [1, 4, 16])
+        14
+
+    Notebook: 03_dilated_convolutions.ipynb
+    """
+    reach = 1
+    for k, d in _conv_list(kernel_size, dilations, convs_per_block):
+        acc = 0
+        for m in range(k):
+            acc |= reach << (m * d)
+        reach = acc
+    return receptive_field(kernel_size, dilations, convs_per_block) - bin(reach).count("1")
 
 
 def coverage_holes(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_block: int = 1,
