@@ -13,6 +13,7 @@ Small and flat: one module per concept, every public name re-exported here.
 * ``wavenet``    mu-law quantization, WaveNet, naive and cached (Fast WaveNet) generation
 * ``data``       the example music set, ``.beats`` files, frame targets, datasets, feature cache
 * ``synth``      the generator of the example music (MIDI + fluidsynth; not needed at run time)
+* ``widgets``    the receptive-field explorer (ipywidgets; clamping logic in pure functions)
 * ``exercises``  the checker functions of the notebooks' exercises
 """
 from .audio import (as_waveform, frame_times, hop_length, load_audio, log_compress,
@@ -22,11 +23,12 @@ from .config import QUICK_ENV_VAR, get_device, pick, quick_mode, seed_everything
 from .data import (EXAMPLES_ENV_VAR, SPLITS, STYLES, Clip, example_dir, example_index,
                    list_example_clips, load_example_clip, load_example_set, read_beats, write_beats)
 from .models import TCN, ChannelLayerNorm, DilatedConv1d, TemporalBlock
-from .receptive import (cone_offsets, coverage_holes, exponential_dilations, field_span, input_gradient,
-                        measure_field_span, measure_receptive_field, path_counts, receptive_field,
-                        receptive_field_arithmetic, receptive_field_by_depth, repeat_stack, stack_parameters,
-                        to_seconds)
+from .receptive import (cone_offsets, coverage_holes, exponential_dilations, field_span, hole_count,
+                        input_gradient, measure_field_span, measure_receptive_field, path_counts,
+                        receptive_field, receptive_field_arithmetic, receptive_field_by_depth, repeat_stack,
+                        stack_parameters, to_seconds)
 from .streaming import TCNStream, naive_stream_step
+from .widgets import receptive_field_explorer
 from .wavenet import (MU, WaveNet, WaveNetCache, generate_cached, generate_naive, linear_decode,
                       linear_encode, mu_law_compress, mu_law_decode, mu_law_encode, mu_law_expand,
                       sample_from_logits, snr_db, train_wavenet, wavenet_loss)

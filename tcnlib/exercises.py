@@ -164,3 +164,183 @@ def check_cache_columns(answer: Any, model: Any) -> CheckResult:
                        "(input convolution included) and compare with the receptive field",
                   detail=(f"{expected} time steps = receptive field - 1 = {model.receptive_field} - 1"
                           if ok else f"got {answer!r}"))
+
+
+# --- 04_causality --------------------------------------------------------------------------------
+
+
+def check_causal_pad(fn: Any) -> CheckResult:
+    """Exercise 04.1: ``fn(x, kernel_size, dilation)`` pads ``x: (B, C, T)`` so that a plain
+    (unpadded) ``conv1d`` with that kernel and dilation is causal and keeps the length ``T``.
+
+    Notebook: 04_causality.ipynb
+    """
+    import torch
+    from torch.nn import functional as F
+
+    from .models import DilatedConv1d
+
+    for k, d, T in [(3, 1, 7), (2, 4, 9), (5, 3, 4), (1, 2, 5)]:
+        torch.manual_seed(k * 10 + d)
+        conv = DilatedConv1d(2, 3, k, d, causal=True)
+        x = torch.randn(1, 2, T)
+        try:
+            padded = fn(x, k, d)
+            got = F.conv1d(padded, conv.conv.weight, conv.conv.bias, dilation=d)
+        except Exception as err:  # a student's function may fail in any way: report, don't raise
+            return report("causal padding", False, hint="return F.pad(x, (left, right)) with the right amounts",
+                          detail=f"kernel {k}, dilation {d}: {type(err).__name__}: {err}")
+        with torch.no_grad():
+            expected = conv(x)
+        if got.shape != expected.shape or not torch.allclose(got, expected, atol=1e-6):
+            return report("causal padding", False,
+                          hint="a causal conv pads (kernel_size - 1) * dilation zeros on the LEFT only",
+                          detail=f"kernel {k}, dilation {d}: output shape {tuple(got.shape)} or values differ "
+                                 f"from DilatedConv1d(causal=True)")
+    return report("causal padding", True, detail="matches DilatedConv1d(causal=True) for 4 kernel/dilation pairs")
+
+
+def check_lookahead(frames: Any, ms: Any, kernel_size: int, dilations: Any, convs_per_block: int = 2,
+                    fps: float = 100.0) -> CheckResult:
+    """Exercise 04.2: how many future frames a non-causal ("same") TCN looks ahead, and the
+    latency in milliseconds that this lookahead costs a real-time system at ``fps``.
+
+    Notebook: 04_causality.ipynb
+    """
+    expected = sum(((kernel_size - 1) * d) // 2 for d in dilations) * convs_per_block
+    ok_frames = _close(frames, expected, rtol=0, atol=0.5)
+    ok_ms = _close(ms, expected * 1000.0 / fps, rtol=1e-3, atol=1e-6)
+    return report("lookahead", ok_frames and ok_ms,
+                  hint=("each 'same' convolution sees (k - 1) * d // 2 frames ahead; they add up over every "
+                        "convolution; a frame lasts 1000 / fps ms, and the output can only be computed once "
+                        "the last future frame has arrived"),
+                  detail=(f"{expected} frames = {expected * 1000.0 / fps:g} ms at {fps:g} fps" if ok_frames and ok_ms
+                          else f"got frames={frames!r}, ms={ms!r}"))
+
+
+def check_ring_buffer_size(answer: Any, model: Any, batch_size: int = 1) -> CheckResult:
+    """Exercise 04.3: how many past input frames the stream of ``model`` must remember in all
+    (one history of ``(k - 1) * d`` frames per convolution, summed over convolutions).
+
+    Notebook: 04_causality.ipynb
+    """
+    expected = sum((model.kernel_size - 1) * d for d in model.dilations) * model.convs_per_block
+    ok = _close(answer, expected, rtol=0, atol=0.5)
+    return report("stream memory", ok,
+                  hint="every convolution needs its last (k - 1) * d inputs; there are convs_per_block per block",
+                  detail=(f"{expected} frames (= receptive field - 1 = {model.receptive_field} - 1), independent of "
+                          f"how long the stream runs" if ok else f"got {answer!r}"))
+
+
+# --- 02_receptive_field ----------------------------------------------------------------------
+
+
+def check_layers_for_context(answer: Any, seconds: float, rate: float, kernel_size: int = 3) -> CheckResult:
+    """Exercise 02.1: the fewest plain (undilated) layers of kernel ``kernel_size`` whose receptive
+    field covers ``seconds`` at ``rate`` steps per second.
+
+    Notebook: 02_receptive_field.ipynb
+    """
+    import math
+
+    need = math.ceil(seconds * rate - 1e-9)
+    expected = max(1, math.ceil((need - 1) / (kernel_size - 1)))
+    ok = _close(answer, expected, rtol=0, atol=0.01)
+    return report("layers for context", ok,
+                  hint=(f"each plain layer adds k - 1 = {kernel_size - 1} steps: solve 1 + L * (k - 1) >= "
+                        f"seconds * rate = {need} for the smallest whole L"),
+                  detail=(f"{expected} layers (receptive field {1 + expected * (kernel_size - 1)} steps >= {need})"
+                          if ok else f"got {answer!r}"))
+
+
+def check_receptive_field_fn(fn: Any) -> CheckResult:
+    """Exercise 02.2: ``fn(kernel_sizes, dilations)`` must return the exact receptive field of a
+    stack with one kernel size and one dilation per layer.
+
+    Notebook: 02_receptive_field.ipynb
+    """
+    from .receptive import receptive_field
+
+    cases = [([3], [1]), ([1, 1], [4, 8]), ([2, 2, 2], [1, 2, 4]), ([5, 3, 3], [1, 1, 1]),
+             ([3, 3, 3, 3], [1, 2, 4, 8]), ([7, 2, 4], [3, 5, 16])]
+    for ks, ds in cases:
+        want = receptive_field(ks, ds)
+        try:
+            got = fn(list(ks), list(ds))
+        except Exception as err:  # the student's code may raise anything: report it, don't crash
+            return report("receptive_field function", False, hint="fn(kernel_sizes, dilations) should return an int",
+                          detail=f"fn({ks}, {ds}) raised {type(err).__name__}: {err}")
+        if not _close(got, want, rtol=0, atol=0):
+            return report("receptive_field function", False,
+                          hint="each layer widens the field by (k - 1) * d; start from the output's own step, 1",
+                          detail=f"fn({ks}, {ds}) returned {got!r}, expected {want}")
+    return report("receptive_field function", True, detail=f"all {len(cases)} stacks right")
+
+
+def check_measured_field(answer: Any, model: Any, in_channels: int) -> CheckResult:
+    """Exercise 02.3: the receptive field of ``model`` (read it off the architecture, or measure it).
+
+    Notebook: 02_receptive_field.ipynb
+    """
+    from .receptive import measure_receptive_field
+
+    expected = measure_receptive_field(model, in_channels)
+    ok = _close(answer, expected, rtol=0, atol=0)
+    return report("receptive field of the model", ok,
+                  hint="list every Conv1d's kernel_size and dilation, then 1 + sum((k - 1) * d)",
+                  detail=f"{expected} steps" if ok else f"got {answer!r}")
+
+
+# --- 03_dilated_convolutions -----------------------------------------------------------------
+
+
+def check_dilated_layers_for_context(answer: Any, seconds: float, rate: float, kernel_size: int = 3,
+                                     base: int = 2) -> CheckResult:
+    """Exercise 03.1: the fewest layers with dilations ``1, base, base**2, ...`` whose receptive
+    field covers ``seconds`` at ``rate`` steps per second.
+
+    Notebook: 03_dilated_convolutions.ipynb
+    """
+    import math
+
+    from .receptive import exponential_dilations, receptive_field
+
+    need = math.ceil(seconds * rate - 1e-9)
+    n = 1
+    while receptive_field(kernel_size, exponential_dilations(n, base)) < need:
+        n += 1
+    ok = _close(answer, n, rtol=0, atol=0.01)
+    rf = receptive_field(kernel_size, exponential_dilations(n, base))
+    return report("dilated layers for context", ok,
+                  hint=(f"with dilations 1, {base}, {base}**2, ... the field after L layers is "
+                        f"1 + (k - 1) * (1 + {base} + ... + {base}**(L-1)); find the smallest L reaching {need}"),
+                  detail=f"{n} layers (receptive field {rf} steps >= {need})" if ok else f"got {answer!r}")
+
+
+def check_gap_free_schedule(dilations: Any, kernel_size: int = 2, min_field: int = 16,
+                            max_layers: int = 4) -> CheckResult:
+    """Exercise 03.2: a schedule of at most ``max_layers`` dilations for kernel ``kernel_size``
+    with a receptive field of at least ``min_field`` and no holes.
+
+    Notebook: 03_dilated_convolutions.ipynb
+    """
+    from .receptive import hole_count, receptive_field
+
+    try:
+        d = [int(v) for v in dilations]
+        rf = receptive_field(kernel_size, d)
+    except (TypeError, ValueError) as err:
+        return report("gap-free schedule", False, hint="give a list of positive integers, e.g. [1, 2, 3, 4]",
+                      detail=f"{dilations!r} is not a dilation list: {err}")
+    holes = hole_count(kernel_size, d)
+    problems = []
+    if len(d) > max_layers:
+        problems.append(f"{len(d)} layers > {max_layers}")
+    if rf < min_field:
+        problems.append(f"receptive field {rf} < {min_field}")
+    if holes:
+        problems.append(f"{holes} holes")
+    return report("gap-free schedule", not problems,
+                  hint=("sorted, each dilation may be at most the receptive field of the layers below it "
+                        "(for kernel 2: at most their sum plus 1)"),
+                  detail=(f"{d}: receptive field {rf}, no holes" if not problems else f"{d}: " + ", ".join(problems)))
