@@ -355,7 +355,13 @@ class WaveNet(nn.Module):
                 (``(B, C, T)`` each) is appended to it (used to prime the generation caches).
         """
         self.check_classes(x)
-        h = F.one_hot(x, self.n_classes).transpose(1, 2).to(self.head2.weight.dtype)
+        return self.forward_onehot(F.one_hot(x, self.n_classes).transpose(1, 2).to(self.head2.weight.dtype),
+                                   layer_inputs)
+
+    def forward_onehot(self, h: torch.Tensor, layer_inputs: Optional[List[torch.Tensor]] = None) -> torch.Tensor:
+        """:meth:`forward` from the one-hot input ``h: (B, n_classes, T)`` (float): differentiable
+        with respect to the input, so autograd can show which input samples an output depends on.
+        """
         if layer_inputs is not None:
             layer_inputs.append(h)
         h = self.input_conv(h)
