@@ -305,20 +305,35 @@ def test_different_draws_give_different_samples():
     assert not torch.equal(a, b)
 
 
-def test_float32_cache_matches_full_forward_teacher_forced():
+@pytest.mark.parametrize("backend", [None, "numpy", "torch"])
+def test_float32_cache_matches_full_forward_teacher_forced(backend):
     """In float32 the per-step logits equal the full forward pass's within float tolerance."""
     m = _tiny()
     x = torch.randint(0, 256, (2, 60), generator=torch.Generator().manual_seed(0))
     full = m(x)
-    cache = WaveNetCache(m, batch_size=2)
+    cache = WaveNetCache(m, batch_size=2, backend=backend)
     stepped = torch.stack([cache.step(x[:, t]) for t in range(60)], dim=2)
+    assert stepped.dtype == torch.float32
     assert torch.allclose(stepped, full, atol=1e-4)
-    cache2 = WaveNetCache(m, batch_size=2)
+    cache2 = WaveNetCache(m, batch_size=2, backend=backend)
     assert torch.allclose(cache2.prime(x[:, :30]), full[:, :, 29], atol=1e-5)
     stepped2 = torch.stack([cache2.step(x[:, t]) for t in range(30, 60)], dim=2)
     assert torch.allclose(stepped2, full[:, :, 30:], atol=1e-4)
     with pytest.raises(ValueError, match="prime\\(\\) must come before any step"):
         cache2.prime(x)
+    with pytest.raises(ValueError, match="backend must be None, 'numpy' or 'torch'"):
+        WaveNetCache(m, backend="jax")
+
+
+def test_torch_backend_cache_is_exact_in_float64():
+    """The torch path (used on GPUs) against the full forward pass, in float64, with a prime."""
+    m = _tiny(kernel_size=3).double()
+    x = torch.randint(0, 256, (2, 80), generator=torch.Generator().manual_seed(3))
+    full = m(x)
+    cache = WaveNetCache(m, batch_size=2, backend="torch")
+    assert torch.allclose(cache.prime(x[:, :50]), full[:, :, 49], rtol=0, atol=1e-12)
+    stepped = torch.stack([cache.step(x[:, t]) for t in range(50, 80)], dim=2)
+    assert torch.allclose(stepped, full[:, :, 50:], rtol=0, atol=1e-12)
 
 
 def test_generate_method_and_given_uniforms():
