@@ -1,0 +1,593 @@
+"""A small training loop for every lesson: ``fit`` a model, get a ``History`` of metrics back.
+
+What ``fit`` does for you, and nothing more:
+
+* picks the device (:func:`tcnlib.get_device`) and moves the model and each batch there;
+* on a CUDA GPU, runs the forward pass under bfloat16 autocast and takes the **fast path**
+  (``torch.compile`` with CUDA graphs, cuDNN autotuning), because a TCN training step is made
+  of many small kernels whose launch overhead, not arithmetic, sets the pace;
+* clips gradients, steps a learning-rate scheduler, evaluates on validation data with extra
+  metrics, stops early when a monitored metric stops improving;
+* writes a checkpoint after every epoch **atomically** (a temporary file, then ``os.replace``,
+  so a crash never leaves half a file) holding only tensors and plain containers, so it loads
+  with ``torch.load(path, weights_only=True)``; ``resume=True`` continues where it stopped;
+* shows progress bars (``tqdm.auto``: a widget in Jupyter, plain text elsewhere).
+
+Batches are ``(inputs, targets)`` pairs: the loss is ``loss_fn(model(inputs), targets)``
+(``inputs`` may be a tuple, passed as ``model(*inputs)``). Training data is either an iterable
+of batches (a ``DataLoader``, a list) re-iterated every epoch, or a function ``batch_fn(step)``
+of the global step number returning one batch, for generated data such as the tasks of
+:mod:`tcnlib.tasks` (seed it with ``step`` and every batch reproduces, resumed or not).
+
+Notebook: 05_tcn_vs_rnn.ipynb (also used by 07 and 08)
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import random
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+from torch import nn
+
+from .config import get_device
+
+Batch = Tuple[Any, Any]
+BatchFn = Callable[[int], Batch]
+Metric = Callable[[torch.Tensor, torch.Tensor], Union[float, torch.Tensor]]
+Callback = Callable[[int, "History", nn.Module], Optional[bool]]
+
+AMP_CHOICES = ("auto", True, False)
+COMPILE_CHOICES = ("auto", True, False)
+CHECKPOINT_KEYS = ("model", "optimizer", "scheduler", "epoch", "step", "history", "rng")
+
+
+# --- history -------------------------------------------------------------------------------------
+
+@dataclass
+class History:
+    """Per-epoch metrics of a training run: a dict of equally long lists.
+
+    Keys: ``epoch`` (1-based), ``step`` (global steps done), ``train_loss``, ``lr``,
+    ``epoch_time`` (seconds), and when validating ``val_loss`` and ``val_<metric>``.
+
+    Notebook: 05_tcn_vs_rnn.ipynb
+    """
+
+    metrics: Dict[str, List[float]] = field(default_factory=dict)
+
+    def append(self, row: Dict[str, float]) -> None:
+        """Add one epoch's values (new keys start a list padded with NaN for earlier epochs)."""
+        n = len(self)
+        for key in row:
+            if key not in self.metrics:
+                self.metrics[key] = [math.nan] * n
+        for key, values in self.metrics.items():
+            values.append(float(row.get(key, math.nan)))
+
+    def __len__(self) -> int:
+        return len(next(iter(self.metrics.values()))) if self.metrics else 0
+
+    def __getitem__(self, key: str) -> List[float]:
+        if key not in self.metrics:
+            raise KeyError(f"history has no metric {key!r}; it has {sorted(self.metrics)}")
+        return self.metrics[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.metrics
+
+    def best(self, monitor: str = "val_loss", mode: str = "min") -> Tuple[int, float]:
+        """Return ``(epoch, value)`` of the best value of ``monitor`` so far (NaN-free epochs only)."""
+        _check_mode(mode)
+        values = self[monitor]
+        pairs = [(v, i) for i, v in enumerate(values) if not math.isnan(v)]
+        if not pairs:
+            raise ValueError(f"history has no finite value of {monitor!r} yet")
+        v, i = (min if mode == "min" else max)(pairs, key=lambda p: p[0])
+        return int(self["epoch"][i]) if "epoch" in self else i + 1, v
+
+    def to_dict(self) -> Dict[str, List[float]]:
+        """A plain dict of lists (what checkpoints store)."""
+        return {k: list(v) for k, v in self.metrics.items()}
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Sequence[float]]) -> "History":
+        """Rebuild a History from :meth:`to_dict`'s output."""
+        if not isinstance(data, dict) or len({len(v) for v in data.values()}) > 1:
+            raise ValueError("history must be a dict of equally long lists of numbers")
+        return cls({str(k): [float(x) for x in v] for k, v in data.items()})
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in ("min", "max"):
+        raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+
+
+# --- checkpoints ---------------------------------------------------------------------------------
+
+def _rng_state() -> Dict[str, Any]:
+    """Every random generator's state as tensors and plain lists (``weights_only``-safe)."""
+    kind, keys, pos, has_gauss, gauss = np.random.get_state()
+    py_version, py_state, py_gauss = random.getstate()
+    state: Dict[str, Any] = {
+        "torch": torch.get_rng_state(),
+        "numpy": torch.from_numpy(np.asarray(keys, dtype=np.int64)),
+        "numpy_meta": [int(pos), int(has_gauss), float(gauss)],
+        "python": [int(py_version), list(py_state), py_gauss],
+    }
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def _set_rng_state(state: Dict[str, Any]) -> None:
+    torch.set_rng_state(state["torch"])
+    pos, has_gauss, gauss = state["numpy_meta"]
+    np.random.set_state(("MT19937", state["numpy"].numpy().astype(np.uint32), int(pos), int(has_gauss), gauss))
+    py_version, py_state, py_gauss = state["python"]
+    random.setstate((py_version, tuple(py_state), py_gauss))
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def save_checkpoint(path: Union[str, os.PathLike], model: nn.Module,
+                    optimizer: Optional[torch.optim.Optimizer] = None, epoch: int = 0, step: int = 0,
+                    history: Optional[History] = None, scheduler: Optional[Any] = None) -> str:
+    """Write a checkpoint atomically: a temporary file in the same folder, then ``os.replace``.
+
+    The file holds a dict with keys ``model``, ``optimizer``, ``scheduler`` (state dicts or
+    None), ``epoch``, ``step``, ``history`` (dict of lists) and ``rng`` (generator states), all
+    tensors and plain containers, so ``torch.load(path, weights_only=True)`` reads it.
+
+    Returns:
+        The path written, as a string.
+
+    Notebook: 05_tcn_vs_rnn.ipynb
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    payload = {
+        "model": model.state_dict(),
+        "optimizer": None if optimizer is None else optimizer.state_dict(),
+        "scheduler": None if scheduler is None else scheduler.state_dict(),
+        "epoch": int(epoch),
+        "step": int(step),
+        "history": (history or History()).to_dict(),
+        "rng": _rng_state(),
+    }
+    fd, tmp = tempfile.mkstemp(prefix=".ckpt-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(payload, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+    return path
+
+
+def load_checkpoint(path: Union[str, os.PathLike], model: Optional[nn.Module] = None,
+                    optimizer: Optional[torch.optim.Optimizer] = None, scheduler: Optional[Any] = None,
+                    map_location: Union[str, torch.device] = "cpu") -> Dict[str, Any]:
+    """Read a checkpoint with ``weights_only=True`` and load its states into what you pass.
+
+    Args:
+        path: a file written by :func:`save_checkpoint` (or by ``fit(checkpoint=...)``).
+        model, optimizer, scheduler: objects to restore (each optional).
+        map_location: where tensors are loaded (default the CPU).
+
+    Returns:
+        The checkpoint dict (``history`` turned into a :class:`History`).
+
+    Raises:
+        FileNotFoundError: if ``path`` does not exist.
+        ValueError: if the file is not a readable checkpoint (truncated, corrupt, or not
+            written by :func:`save_checkpoint`), or its model does not match ``model``.
+
+    Notebook: 05_tcn_vs_rnn.ipynb
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no checkpoint at {path!r}; train with fit(..., checkpoint={path!r}) first")
+    try:
+        ckpt = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as err:  # truncated zip, pickle with custom classes, random bytes...
+        raise ValueError(f"{path!r} is not a readable checkpoint (corrupt, truncated, or it holds "
+                         f"objects other than tensors and plain containers): {err}") from err
+    missing = [k for k in CHECKPOINT_KEYS if not isinstance(ckpt, dict) or k not in ckpt]
+    if missing:
+        raise ValueError(f"{path!r} is not a tcnlib checkpoint: it lacks the keys {missing}")
+    if model is not None:
+        try:
+            model.load_state_dict(ckpt["model"])
+        except RuntimeError as err:
+            raise ValueError(f"the checkpoint {path!r} does not fit this model: {err}") from err
+    if optimizer is not None:
+        if ckpt["optimizer"] is None:
+            raise ValueError(f"the checkpoint {path!r} holds no optimizer state")
+        optimizer.load_state_dict(ckpt["optimizer"])
+    if scheduler is not None and ckpt["scheduler"] is not None:
+        scheduler.load_state_dict(ckpt["scheduler"])
+    ckpt["history"] = History.from_dict(ckpt["history"])
+    return ckpt
+
+
+# --- one training step ---------------------------------------------------------------------------
+
+def _to(obj: Any, device: torch.device) -> Any:
+    if isinstance(obj, torch.Tensor):
+        return obj.to(device, non_blocking=True)
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to(o, device) for o in obj)
+    if isinstance(obj, dict):
+        return {k: _to(v, device) for k, v in obj.items()}
+    return obj
+
+
+def _call(model: Callable, inputs: Any) -> torch.Tensor:
+    return model(*inputs) if isinstance(inputs, (list, tuple)) else model(inputs)
+
+
+def resolve_amp(amp: Union[str, bool], device: torch.device) -> bool:
+    """``amp="auto"`` means bfloat16 autocast on CUDA only; True/False force it on or off.
+
+    Notebook: 05_tcn_vs_rnn.ipynb
+    """
+    if amp not in AMP_CHOICES:
+        raise ValueError(f"amp must be 'auto', True or False, got {amp!r}")
+    return device.type == "cuda" if amp == "auto" else bool(amp)
+
+
+def resolve_compile(compile: Union[str, bool], device: torch.device) -> bool:
+    """``compile="auto"`` means the fast path (``torch.compile``) on CUDA only.
+
+    Notebook: 05_tcn_vs_rnn.ipynb
+    """
+    if compile not in COMPILE_CHOICES:
+        raise ValueError(f"compile must be 'auto', True or False, got {compile!r}")
+    return device.type == "cuda" if compile == "auto" else bool(compile)
+
+
+def _autocast(device: torch.device, enabled: bool):
+    if not enabled:
+        return contextlib.nullcontext()
+    return torch.autocast(device_type=device.type, dtype=torch.bfloat16)
+
+
+def fast_model(model: nn.Module, device: torch.device) -> Callable:
+    """The fast path: ``torch.compile`` the model; on CUDA with CUDA graphs.
+
+    On a GPU, a TCN step launches a few hundred small kernels (pads, convolutions, weight-norm
+    arithmetic, activations, their gradients), each costing microseconds of launch overhead
+    while the arithmetic takes less. Compiling fuses the pointwise work, and
+    ``mode="reduce-overhead"`` records the whole forward and backward into CUDA graphs that
+    replay with one launch. Shapes are static: each new input length compiles once more.
+    On the CPU the default mode is used (fusion, no graphs).
+
+    Returns:
+        A callable with the model's forward signature, sharing the model's parameters.
+
+    Notebook: 05_tcn_vs_rnn.ipynb
+    """
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+        return torch.compile(model, mode="reduce-overhead", dynamic=False)
+    return torch.compile(model, dynamic=False)
+
+
+def make_train_step(model: nn.Module, loss_fn: Callable, optimizer: torch.optim.Optimizer,
+                    device: Optional[torch.device] = None, amp: Union[str, bool] = "auto",
+                    compile: Union[str, bool] = "auto", grad_clip: Optional[float] = None
+                    ) -> Callable[[Any, Any], torch.Tensor]:
+    """Build ``step(inputs, targets) -> loss``: forward, backward, clipping and optimizer step.
+
+    The batch must already be on ``device``. The returned loss is detached (a 0-d tensor; call
+    ``.item()`` only when you need the number, since on a GPU that waits for the step).
+
+    Args:
+        model: the model, already on ``device``.
+        loss_fn: ``loss_fn(output, targets) -> scalar tensor``.
+        optimizer: any ``torch.optim`` optimizer over ``model``'s parameters.
+        device: where the step runs (``None``: the device of the model's first parameter).
+        amp: ``"auto"`` (bfloat16 autocast on CUDA only), True or False.
+        compile: ``"auto"`` (the fast path of :func:`fast_model` on CUDA only), True or False.
+        grad_clip: clip the global gradient norm to this value (``None``: no clipping).
+
+    Notebook: 05_tcn_vs_rnn.ipynb
+    """
+    if device is None:
+        device = next(model.parameters()).device
+    use_amp = resolve_amp(amp, device)
+    forward = fast_model(model, device) if resolve_compile(compile, device) else model
+    graphs = device.type == "cuda" and forward is not model
+    if grad_clip is not None and not grad_clip > 0:
+        raise ValueError(f"grad_clip must be a positive number or None, got {grad_clip!r}")
+    params = [p for p in model.parameters() if p.requires_grad]
+
+    def step(inputs: Any, targets: Any) -> torch.Tensor:
+        if graphs:
+            torch.compiler.cudagraph_mark_step_begin()
+        optimizer.zero_grad(set_to_none=True)
+        with _autocast(device, use_amp):
+            loss = loss_fn(_call(forward, inputs), targets)
+        loss.backward()
+        if grad_clip is not None:
+            nn.utils.clip_grad_norm_(params, grad_clip)
+        optimizer.step()
+        # A copy: with CUDA graphs the graph's own output buffer is overwritten next step.
+        return loss.detach().float().clone()
+
+    step.forward = forward  # type: ignore[attr-defined]
+    step.amp = use_amp  # type: ignore[attr-defined]
+    return step
+
+
+def time_step(step: Callable[[Any, Any], Any], inputs: Any, targets: Any, reps: int = 5,
+              warmup: int = 2) -> List[float]:
+    """Time ``step(inputs, targets)``: ``warmup`` untimed calls, then ``reps`` timed ones.
+
+    Waits for the GPU before reading the clock, so CUDA timings are honest.
+
+    Returns:
+        The ``reps`` durations in seconds.
+
+    Notebook: 05_tcn_vs_rnn.ipynb
+    """
+    if reps < 1 or warmup < 0:
+        raise ValueError(f"reps must be >= 1 and warmup >= 0, got reps={reps}, warmup={warmup}")
+    sync = torch.cuda.synchronize if torch.cuda.is_available() else (lambda: None)
+    for _ in range(warmup):
+        step(inputs, targets)
+    sync()
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        step(inputs, targets)
+        sync()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+def evaluate(model: Callable, data: Iterable[Batch], loss_fn: Callable,
+             metrics: Optional[Dict[str, Metric]] = None, device: Optional[torch.device] = None,
+             amp: bool = False) -> Dict[str, float]:
+    """Average loss and metrics over ``data`` (weighted by batch size), without gradients.
+
+    Args:
+        model: the model (or its compiled forward); put it in eval mode yourself.
+        data: an iterable of ``(inputs, targets)`` batches.
+        loss_fn: ``loss_fn(output, targets)``.
+        metrics: ``{name: fn(output, targets) -> number}``.
+        device: where to compute (``None``: leave batches where they are).
+        amp: run under bfloat16 autocast.
+
+    Returns:
+        ``{"loss": ..., name: ...}`` as floats.
+
+    Raises:
+        ValueError: if ``data`` holds no batch.
+
+    Notebook: 05_tcn_vs_rnn.ipynb
+    """
+    metrics = metrics or {}
+    totals: Dict[str, float] = {"loss": 0.0, **{k: 0.0 for k in metrics}}
+    count = 0
+    with torch.no_grad():
+        for batch in data:
+            inputs, targets = _unpack(batch)
+            if device is not None:
+                inputs, targets = _to(inputs, device), _to(targets, device)
+            dev = device or _device_of(inputs)
+            with _autocast(dev, amp):
+                out = _call(model, inputs)
+            out = out.float() if isinstance(out, torch.Tensor) else out
+            n = _batch_size(targets)
+            totals["loss"] += float(loss_fn(out, targets)) * n
+            for name, fn in metrics.items():
+                totals[name] += float(fn(out, targets)) * n
+            count += n
+    if count == 0:
+        raise ValueError("val holds no batch; pass a non-empty list or DataLoader of (inputs, targets)")
+    return {k: v / count for k, v in totals.items()}
+
+
+def _unpack(batch: Any) -> Batch:
+    if not isinstance(batch, (list, tuple)) or len(batch) != 2:
+        raise ValueError(f"each batch must be a pair (inputs, targets), got {type(batch).__name__}"
+                         + (f" of length {len(batch)}" if isinstance(batch, (list, tuple)) else ""))
+    return batch[0], batch[1]
+
+
+def _batch_size(targets: Any) -> int:
+    t = targets[0] if isinstance(targets, (list, tuple)) else targets
+    return int(t.shape[0]) if isinstance(t, torch.Tensor) and t.dim() > 0 else 1
+
+
+def _device_of(inputs: Any) -> torch.device:
+    t = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+    return t.device if isinstance(t, torch.Tensor) else torch.device("cpu")
+
+
+# --- the loop --------------------------------------------------------------------------------
+
+def _progress(iterable: Iterable, enabled: bool, total: Optional[int], desc: str):
+    if not enabled:
+        return iterable
+    from tqdm.auto import tqdm  # a widget in Jupyter, plain text in a terminal or log
+    return tqdm(iterable, total=total, desc=desc, leave=False, dynamic_ncols=True)
+
+
+def _epoch_batches(train: Union[Iterable[Batch], BatchFn], first_step: int,
+                   steps_per_epoch: Optional[int]) -> Iterable[Batch]:
+    if callable(train) and not hasattr(train, "__iter__"):
+        for i in range(steps_per_epoch or 0):
+            yield train(first_step + i)
+        return
+    for i, batch in enumerate(train):
+        if steps_per_epoch is not None and i >= steps_per_epoch:
+            return
+        yield batch
+
+
+def fit(model: nn.Module, train: Union[Iterable[Batch], BatchFn], loss_fn: Callable,
+        optimizer: torch.optim.Optimizer, epochs: int = 1, steps_per_epoch: Optional[int] = None,
+        val: Optional[Iterable[Batch]] = None, metrics: Optional[Dict[str, Metric]] = None,
+        device: Union[None, str, torch.device] = None, amp: Union[str, bool] = "auto",
+        compile: Union[str, bool] = "auto", grad_clip: Optional[float] = None,
+        scheduler: Optional[Any] = None, scheduler_interval: str = "epoch",
+        monitor: Optional[str] = None, mode: str = "min", patience: Optional[int] = None,
+        checkpoint: Union[None, str, os.PathLike] = None, resume: bool = False,
+        progress: bool = True, callbacks: Sequence[Callback] = ()) -> History:
+    """Train ``model`` for ``epochs`` epochs and return the :class:`History` of metrics.
+
+    Args:
+        model: any ``nn.Module``; it is moved to ``device``.
+        train: an iterable of ``(inputs, targets)`` batches (re-iterated each epoch), or a
+            function ``batch_fn(step) -> (inputs, targets)`` of the global step (0, 1, ...).
+        loss_fn: ``loss_fn(model(inputs), targets) -> scalar tensor``.
+        optimizer: a ``torch.optim`` optimizer over the model's parameters.
+        epochs: total number of epochs (with ``resume``, counted from the very start).
+        steps_per_epoch: steps per epoch; required with a ``batch_fn``, optional with an
+            iterable (it then cuts each epoch short).
+        val: validation batches (a list or ``DataLoader`` of ``(inputs, targets)``), evaluated
+            after every epoch into ``val_loss`` and ``val_<metric>``.
+        metrics: ``{name: fn(output, targets) -> number}`` computed on ``val``.
+        device: ``None`` (automatic: :func:`tcnlib.get_device`), ``"cpu"``, ``"cuda"``...
+        amp: ``"auto"`` (bfloat16 autocast on CUDA only), True or False.
+        compile: ``"auto"`` (the fast path on CUDA only, see :func:`fast_model`), True or False.
+        grad_clip: maximum global gradient norm (``None``: no clipping).
+        scheduler: a learning-rate scheduler, stepped once per epoch (or per step with
+            ``scheduler_interval="step"``); ``ReduceLROnPlateau`` gets the monitored value.
+        scheduler_interval: ``"epoch"`` or ``"step"``.
+        monitor: the metric early stopping watches (default ``val_loss`` with ``val``,
+            else ``train_loss``).
+        mode: ``"min"`` or ``"max"``: whether smaller or larger ``monitor`` is better.
+        patience: stop after this many epochs without improvement (``None``: never).
+        checkpoint: a file path; a checkpoint is written there atomically after every epoch.
+        resume: continue from ``checkpoint`` if that file exists (model, optimizer, scheduler,
+            history and random generators restored), up to ``epochs`` in total.
+        progress: show a progress bar per epoch and a line per epoch (False: silent).
+        callbacks: functions ``cb(epoch, history, model)`` called after every epoch; one that
+            returns True stops training.
+
+    Returns:
+        The :class:`History`, one entry per epoch (including resumed ones).
+
+    Raises:
+        ValueError: for bad arguments (each message names the argument), or ``resume`` without
+            ``checkpoint``.
+
+    Notebook: 05_tcn_vs_rnn.ipynb
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    is_fn = callable(train) and not hasattr(train, "__iter__")
+    if is_fn and steps_per_epoch is None:
+        raise ValueError("steps_per_epoch is required when train is a batch function batch_fn(step)")
+    if not is_fn and not hasattr(train, "__iter__"):
+        raise ValueError(f"train must be an iterable of (inputs, targets) batches or a function "
+                         f"batch_fn(step), got {type(train).__name__}")
+    if steps_per_epoch is not None and (isinstance(steps_per_epoch, bool) or
+                                        not isinstance(steps_per_epoch, int) or steps_per_epoch < 1):
+        raise ValueError(f"steps_per_epoch must be a positive integer or None, got {steps_per_epoch!r}")
+    if scheduler_interval not in ("epoch", "step"):
+        raise ValueError(f"scheduler_interval must be 'epoch' or 'step', got {scheduler_interval!r}")
+    _check_mode(mode)
+    if patience is not None and (isinstance(patience, bool) or not isinstance(patience, int) or patience < 1):
+        raise ValueError(f"patience must be a positive integer or None, got {patience!r}")
+    if resume and checkpoint is None:
+        raise ValueError("resume=True needs checkpoint=<path> to resume from")
+    monitor = monitor or ("val_loss" if val is not None else "train_loss")
+    if not monitor.startswith("val_") and monitor not in ("train_loss", "lr") and patience is not None:
+        raise ValueError(f"monitor must be 'train_loss', 'val_loss' or 'val_<metric>', got {monitor!r}")
+    if monitor.startswith("val_") and val is None and patience is not None:
+        raise ValueError(f"monitor={monitor!r} needs val= data to evaluate on")
+    if monitor.startswith("val_") and monitor != "val_loss" and monitor[4:] not in (metrics or {}):
+        if patience is not None:
+            raise ValueError(f"monitor={monitor!r} names no metric; metrics has {sorted(metrics or {})}")
+
+    device = get_device() if device is None else torch.device(device)
+    model.to(device)
+    history = History()
+    start_epoch, step_count = 0, 0
+    if resume and os.path.isfile(os.fspath(checkpoint)):
+        ckpt = load_checkpoint(checkpoint, model, optimizer, scheduler, map_location=device)
+        history, start_epoch, step_count = ckpt["history"], ckpt["epoch"], ckpt["step"]
+        _set_rng_state(ckpt["rng"])
+    use_amp = resolve_amp(amp, device)
+    step = make_train_step(model, loss_fn, optimizer, device, amp=use_amp, compile=compile,
+                           grad_clip=grad_clip)
+    plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
+
+    for epoch in range(start_epoch + 1, epochs + 1):
+        if _should_stop(history, monitor, mode, patience):
+            break
+        model.train()
+        t0 = time.perf_counter()
+        total = torch.zeros((), device=device)
+        n_steps = 0
+        batches = _epoch_batches(train, step_count, steps_per_epoch)
+        n_total = steps_per_epoch if steps_per_epoch is not None else _len_or_none(train)
+        for batch in _progress(batches, progress, n_total, f"epoch {epoch}/{epochs}"):
+            inputs, targets = _unpack(batch)
+            loss = step(_to(inputs, device), _to(targets, device))
+            total += loss
+            n_steps += 1
+            step_count += 1
+            if scheduler is not None and scheduler_interval == "step" and not plateau:
+                scheduler.step()
+        if n_steps == 0:
+            raise ValueError("train produced no batch in this epoch; is the DataLoader empty?")
+        row = {"epoch": epoch, "step": step_count, "train_loss": total.item() / n_steps,
+               "lr": optimizer.param_groups[0]["lr"]}
+        if val is not None:
+            model.eval()
+            scores = evaluate(step.forward, val, loss_fn, metrics, device, use_amp)  # type: ignore[attr-defined]
+            row.update({f"val_{k}": v for k, v in scores.items()})
+            model.train()
+        row["epoch_time"] = time.perf_counter() - t0
+        history.append(row)
+        if scheduler is not None and (scheduler_interval == "epoch" or plateau):
+            if plateau:
+                scheduler.step(row[monitor])
+            else:
+                scheduler.step()
+        if checkpoint is not None:
+            save_checkpoint(checkpoint, model, optimizer, epoch, step_count, history, scheduler)
+        if progress:
+            from tqdm.auto import tqdm
+            shown = ", ".join(f"{k} {row[k]:.4g}" for k in row if k not in ("epoch", "step", "epoch_time"))
+            tqdm.write(f"epoch {epoch}/{epochs}: {shown} (epoch time: {row['epoch_time']:.1f} s)")
+        if any(cb(epoch, history, model) for cb in callbacks):
+            break
+    model.eval()
+    return history
+
+
+def _len_or_none(obj: Any) -> Optional[int]:
+    try:
+        return len(obj)
+    except TypeError:
+        return None
+
+
+def _should_stop(history: History, monitor: str, mode: str, patience: Optional[int]) -> bool:
+    """True when ``monitor`` has not improved during the last ``patience`` epochs."""
+    if patience is None or len(history) <= patience or monitor not in history:
+        return False
+    if all(math.isnan(v) for v in history[monitor]):
+        return False
+    best_epoch, _ = history.best(monitor, mode)
+    return history["epoch"][-1] - best_epoch >= patience
