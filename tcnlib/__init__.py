@@ -14,6 +14,8 @@ Small and flat: one module per concept, every public name re-exported here.
 * ``data``       the example music set, ``.beats`` files, frame targets, datasets, feature cache
 * ``synth``      the generator of the example music (MIDI + fluidsynth; not needed at run time)
 * ``widgets``    the receptive-field explorer (ipywidgets; clamping logic in pure functions)
+* ``tasks``      the adding problem and copy memory (Bai et al. 2018), TCNNet and RNNNet
+* ``training``   the training loop (fit, History, atomic checkpoints, the GPU fast path)
 * ``exercises``  the checker functions of the notebooks' exercises
 """
 from .audio import (as_waveform, frame_times, hop_length, load_audio, log_compress,
@@ -32,6 +34,11 @@ from .widgets import receptive_field_explorer
 from .wavenet import (MU, WaveNet, WaveNetCache, generate_cached, generate_naive, linear_decode,
                       linear_encode, mu_law_compress, mu_law_decode, mu_law_encode, mu_law_expand,
                       sample_from_logits, snr_db, train_wavenet, wavenet_loss)
+
+from .tasks import (RNNNet, TCNNet, adding_baseline_mse, adding_loss, adding_problem, copy_accuracy,
+                    copy_loss, copy_memory, copy_memory_baseline_loss, count_parameters)
+from .training import (History, evaluate, fit, load_checkpoint, make_train_step, save_checkpoint,
+                       time_step)
 
 from . import exercises
 
