@@ -286,3 +286,101 @@ def plot_coverage(kernel_size, dilations: Sequence[int], convs_per_block: int = 
     ax.set_title(title or f"coverage: kernel {kernel_size}, dilations {list(dilations)}", fontsize=10)
     return ax, bars
 
+
+# --- TCN vs RNN: architecture and learning curves (Notebook: 05_tcn_vs_rnn) ----------------------
+
+def plot_tcn_architecture(model, ax: Optional[Axes] = None, title: Optional[str] = None):
+    """Block diagram of a :class:`~tcnlib.TCN`: input, residual blocks, and the receptive field.
+
+    Each block is drawn as its convolutional branch (``convs_per_block`` x [dilated causal
+    conv, norm, activation, dropout]) with the skip path beside it (a 1x1 convolution when the
+    channel count changes); the right margin gives the receptive field after each block.
+
+    Args:
+        model: a ``tcnlib.TCN`` (or anything with ``blocks``, ``channels``, ``dilations``,
+            ``kernel_size``, ``in_channels``, ``convs_per_block``, ``norm`` and ``causal``).
+        ax: axes to draw on (``None``: a new figure).
+        title: axes title (default: the model's size and receptive field).
+
+    Returns:
+        ``(ax, boxes)``: the axes and the list of ``FancyBboxPatch`` (input first, then blocks).
+
+    Notebook: 05_tcn_vs_rnn.ipynb
+    """
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    from .receptive import receptive_field
+
+    n = len(model.blocks)
+    ax = _axes(ax, (8, 0.75 * n + 1.8))
+    boxes = []
+
+    def box(y, text, color):
+        patch = FancyBboxPatch((0.1, y - 0.3), 0.6, 0.6, boxstyle="round,pad=0.02", facecolor=color,
+                               edgecolor="k", linewidth=0.8)
+        ax.add_patch(patch)
+        ax.text(0.4, y, text, ha="center", va="center", fontsize=8)
+        boxes.append(patch)
+
+    box(0, f"input x: (B, {model.in_channels}, T)", "0.9")
+    c_in = model.in_channels
+    conv = "causal" if model.causal else "same"
+    for i, (c_out, d) in enumerate(zip(model.channels, model.dilations), start=1):
+        rf = receptive_field(model.kernel_size, model.dilations[:i], model.convs_per_block)
+        box(i, f"block {i}: {model.convs_per_block} x [{conv} conv k={model.kernel_size} d={d}, "
+               f"{model.norm} norm, act, dropout]\n{c_in} -> {c_out} channels", "#cfe3f7")
+        ax.add_patch(FancyArrowPatch((0.4, i - 0.7), (0.4, i - 0.3), arrowstyle="-|>", mutation_scale=10))
+        skip = "skip (1x1 conv)" if c_in != c_out else "skip (identity)"
+        ax.add_patch(FancyArrowPatch((0.1, i - 0.75), (0.1, i + 0.05), connectionstyle="arc3,rad=0.5",
+                                     arrowstyle="-|>", mutation_scale=8, color="tab:orange"))
+        ax.text(0.02, i - 0.35, skip, fontsize=6, color="tab:orange", ha="right", va="center")
+        ax.text(0.75, i, f"+ add, act\nreceptive field {rf}", fontsize=7, va="center")
+        c_in = c_out
+    ax.set_xlim(-0.25, 1.05)
+    ax.set_ylim(-0.6, n + 0.6)
+    ax.axis("off")
+    rf = receptive_field(model.kernel_size, model.dilations, model.convs_per_block)
+    ax.set_title(title or f"TCN: {n} residual blocks, receptive field {rf} steps", fontsize=10)
+    return ax, boxes
+
+
+def plot_learning_curves(history, keys: Optional[Sequence[str]] = None, ax: Optional[Axes] = None,
+                         x: str = "step", label: str = "", logy: bool = True,
+                         title: Optional[str] = None, **line_kwargs):
+    """Plot metrics of a :class:`tcnlib.training.History` (or a dict of lists) against training.
+
+    Args:
+        history: a ``History`` or a dict of equally long lists.
+        keys: the metrics to draw (default: every key ending in ``loss``).
+        ax: axes to draw on (``None``: a new figure).
+        x: the x axis, ``"step"`` (global steps) or ``"epoch"``.
+        label: prefix of each line's legend label (e.g. the model's name).
+        logy: logarithmic y axis (losses spanning decades).
+        title: axes title.
+
+    Returns:
+        ``(ax, lines)``.
+
+    Notebook: 05_tcn_vs_rnn.ipynb
+    """
+    metrics = getattr(history, "metrics", history)
+    if x not in metrics:
+        raise ValueError(f"x must be a key of the history such as 'step' or 'epoch', got {x!r}; "
+                         f"it has {sorted(metrics)}")
+    keys = list(keys) if keys is not None else [k for k in metrics if k.endswith("loss")]
+    missing = [k for k in keys if k not in metrics]
+    if missing or not keys:
+        raise ValueError(f"keys must name metrics of the history {sorted(metrics)}, got {keys}")
+    ax = _axes(ax, (7, 3.5))
+    lines = []
+    for k in keys:
+        (line,) = ax.plot(metrics[x], metrics[k], marker=".", label=f"{label} {k}".strip(), **line_kwargs)
+        lines.append(line)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel("training step" if x == "step" else x)
+    ax.set_ylabel(keys[0] if len(keys) == 1 else "metric")
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax, lines
