@@ -33,7 +33,7 @@ from .streaming import TCNStream, naive_stream_step
 from .widgets import receptive_field_explorer
 from .wavenet import (MU, WaveNet, WaveNetCache, generate_cached, generate_naive, linear_decode,
                       linear_encode, mu_law_compress, mu_law_decode, mu_law_encode, mu_law_expand,
-                      sample_from_logits, snr_db, train_wavenet, wavenet_loss)
+                      sample_from_logits, segment_batches, snr_db, wavenet_loss)
 
 from .tasks import (RNNNet, TCNNet, adding_baseline_mse, adding_loss, adding_problem, copy_accuracy,
                     copy_loss, copy_memory, copy_memory_baseline_loss, count_parameters)

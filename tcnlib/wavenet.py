@@ -22,7 +22,7 @@ Notebook: 08_wavenet.ipynb
 """
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Callable, List, Optional, Tuple, Union
 
 import numpy as np
 import torch
@@ -30,7 +30,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .models import DilatedConv1d
-from .receptive import _check_int_list, exponential_dilations, receptive_field, repeat_stack
+from .receptive import exponential_dilations, receptive_field, repeat_stack
 
 ArrayLike = Union[np.ndarray, torch.Tensor]
 
@@ -426,52 +426,25 @@ def random_segments(q: torch.Tensor, length: int, batch_size: int,
     return q[idx].long()
 
 
-def train_wavenet(model: WaveNet, q: torch.Tensor, steps: int, batch_size: int = 8, segment_length: int = 4096,
-                  lr: float = 3e-3, generator: Optional[torch.Generator] = None, skip: Optional[int] = None,
-                  device: Optional[torch.device] = None, log_every: int = 0) -> List[float]:
-    """A minimal training loop: Adam on random segments of one long class sequence.
+def segment_batches(q: torch.Tensor, length: int, batch_size: int,
+                    generator: Optional[torch.Generator] = None) -> Callable[[int], Tuple[torch.Tensor, torch.Tensor]]:
+    """A batch function for :func:`tcnlib.fit`: random segments as (inputs, next-sample targets).
 
-    Args:
-        model: the WaveNet (moved to ``device``).
-        q: mu-law classes ``(N,)`` of the training audio.
-        steps: optimiser steps.
-        batch_size, segment_length: segments per step and their length in samples.
-        lr: Adam learning rate (a cosine decay to 10 % over ``steps``).
-        generator: random source of the segment positions.
-        skip: predictions ignored at each segment start (default: ``receptive_field - 1`` capped
-            at half the segment), so the loss only counts fully informed predictions.
-        device: where to train (default: ``tcnlib.get_device()``).
-        log_every: print the running loss every this many steps (0: silent).
-
-    Returns:
-        The loss (nats per sample) of every step.
+    ``batch_fn(step)`` cuts ``batch_size`` random segments of ``length + 1`` classes from ``q``
+    and returns ``(x[:, :-1], x[:, 1:])``, each ``(batch_size, length)``, so that
+    ``fit(model, batch_fn, torch.nn.functional.cross_entropy, ...)`` trains next-sample prediction.
 
     Notebook: 08_wavenet.ipynb
     """
-    from .config import get_device
+    if isinstance(length, bool) or not isinstance(length, int) or length < 1:
+        raise ValueError(f"length must be a positive integer, got {length!r}")
 
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
-    device = get_device() if device is None else device
-    skip = min(model.receptive_field - 1, segment_length // 2) if skip is None else skip
-    model.to(device).train()
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda i: 0.1 + 0.9 * 0.5 * (1 + float(np.cos(np.pi * min(i, steps) / steps))))
-    losses: List[float] = []
-    for i in range(steps):
-        x = random_segments(q, segment_length, batch_size, generator).to(device)
-        loss = wavenet_loss(model, x, skip=skip)
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        losses.append(float(loss.detach()))
-        if log_every and (i + 1) % log_every == 0:
-            print(f"step {i + 1}/{steps}: loss {np.mean(losses[-log_every:]):.3f} nats/sample")
-    model.eval()
-    return losses
+    def batch_fn(step: int) -> Tuple[torch.Tensor, torch.Tensor]:
+        x = random_segments(q, length + 1, batch_size, generator)
+        return x[:, :-1], x[:, 1:]
+
+    random_segments(q, length + 1, 1, torch.Generator())  # check the arguments now, not at step 0
+    return batch_fn
 
 
 # --- sampling -------------------------------------------------------------------------------

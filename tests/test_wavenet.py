@@ -14,7 +14,7 @@ from torch.nn import functional as F
 import tcnlib
 from tcnlib.wavenet import (MU, WaveNet, WaveNetCache, generate_cached, generate_naive, linear_decode,
                             linear_encode, mu_law_compress, mu_law_decode, mu_law_encode, mu_law_expand,
-                            random_segments, sample_from_logits, snr_db, train_wavenet, wavenet_loss)
+                            random_segments, sample_from_logits, segment_batches, snr_db, wavenet_loss)
 
 
 # --- mu-law -----------------------------------------------------------------------------------
@@ -240,17 +240,22 @@ def test_random_segments_are_slices_of_the_sequence():
         random_segments(q, 10, 0)
 
 
-def test_training_lowers_the_loss_on_a_tone():
+def test_training_with_fit_lowers_the_loss_on_a_tone():
     t = np.arange(4000)
     q = torch.as_tensor(mu_law_encode(0.8 * np.sin(2 * np.pi * t / 16)))
     m = _tiny(n_stacks=1)
     torch.manual_seed(0)
-    losses = train_wavenet(m, q, steps=40, batch_size=4, segment_length=64, lr=1e-2,
-                           generator=torch.Generator().manual_seed(0), device=torch.device("cpu"))
-    assert len(losses) == 40 and not m.training
-    assert np.mean(losses[-5:]) < 0.5 * np.mean(losses[:5])
-    with pytest.raises(ValueError, match="steps must be a positive integer"):
-        train_wavenet(m, q, steps=0)
+    batch_fn = segment_batches(q, 64, 4, torch.Generator().manual_seed(0))
+    x, y = batch_fn(0)
+    assert x.shape == y.shape == (4, 64) and torch.equal(x[:, 1:], y[:, :-1])
+    opt = torch.optim.Adam(m.parameters(), lr=1e-2)
+    history = tcnlib.fit(m, batch_fn, F.cross_entropy, opt, epochs=4, steps_per_epoch=10, device="cpu",
+                         progress=False)
+    assert history["train_loss"][-1] < 0.5 * history["train_loss"][0]
+    with pytest.raises(ValueError, match="length must be a positive integer"):
+        segment_batches(q, 0, 4)
+    with pytest.raises(ValueError, match="longer than the sequence"):
+        segment_batches(q, 4000, 4)
 
 
 # --- sampling and generation ----------------------------------------------------------------------
