@@ -278,3 +278,84 @@ def check_gap_free_schedule(dilations: Any, kernel_size: int = 2, min_field: int
                   hint=("sorted, each dilation may be at most the receptive field of the layers below it "
                         "(for kernel 2: at most their sum plus 1)"),
                   detail=(f"{d}: receptive field {rf}, no holes" if not problems else f"{d}: " + ", ".join(problems)))
+
+
+# --- 05_tcn_vs_rnn ---------------------------------------------------------------------------
+
+def check_block_parameters(fn) -> bool:
+    """Exercise 05.1: ``fn(c_in, c_out, k)`` -> trainable parameters of ``TemporalBlock(c_in, c_out, k, d)``
+    (two weight-normalised causal convolutions with biases, and a 1x1 skip convolution when
+    ``c_in != c_out``).
+
+    Notebook: 05_tcn_vs_rnn.ipynb
+    """
+    from .models import TemporalBlock
+
+    name = "05.1 parameters of a residual block"
+    for c_in, c_out, k in [(1, 8, 3), (8, 8, 3), (24, 24, 8), (2, 24, 8), (16, 4, 5)]:
+        truth = sum(p.numel() for p in TemporalBlock(c_in, c_out, k, 1).parameters())
+        try:
+            got = fn(c_in, c_out, k)
+        except Exception as err:  # a student's bug should not end in a traceback
+            return report(name, False, "fn(c_in, c_out, k) must return an integer",
+                          f"fn({c_in}, {c_out}, {k}) raised {type(err).__name__}: {err}")
+        if got != truth:
+            return report(name, False,
+                          "each conv has c_out*c_in*k weights and c_out biases; weight norm stores the "
+                          "direction v (same shape as the weights) and one gain g per output channel; the "
+                          "1x1 skip conv exists only when c_in != c_out",
+                          f"fn({c_in}, {c_out}, {k}) = {got}, expected {truth}")
+    return report(name, True, detail="matches sum(p.numel()) for 5 block shapes")
+
+
+def check_gradient_horizon(fn) -> bool:
+    """Exercise 05.2: ``fn(kernel_size, dilations)`` -> the largest distance ``T - t`` at which
+    ``dy_T/dx_t`` can be non-zero in a causal ``TCN`` with two convolutions per block.
+
+    Checked against the gradient measured with autograd.
+
+    Notebook: 05_tcn_vs_rnn.ipynb
+    """
+    import torch
+
+    from .models import TCN
+
+    name = "05.2 gradient horizon of a TCN"
+    for k, dils in [(3, [1, 2, 4]), (2, [1, 1, 1]), (5, [1, 3, 9]), (8, [1, 2, 4, 8])]:
+        torch.manual_seed(0)
+        # tanh, not ReLU: a ReLU that happens to be off can cut the last path and hide the horizon
+        model = TCN(1, [8] * len(dils), kernel_size=k, dilations=dils, activation="tanh").double()
+        T = model.receptive_field + 20
+        x = torch.randn(1, 1, T, dtype=torch.float64, requires_grad=True)
+        model(x)[0, :, -1].sum().backward()
+        nonzero = torch.nonzero(x.grad[0, 0]).flatten()
+        truth = int(T - 1 - nonzero.min())
+        try:
+            got = fn(k, dils)
+        except Exception as err:
+            return report(name, False, "fn(kernel_size, dilations) must return an integer",
+                          f"fn({k}, {dils}) raised {type(err).__name__}: {err}")
+        if got != truth:
+            return report(name, False,
+                          "each convolution reaches (k - 1) * d steps further back, and every block has two",
+                          f"fn({k}, {dils}) = {got}, measured {truth}")
+    return report(name, True, detail="matches the measured gradient for 4 TCNs")
+
+
+def check_adding_constant_mse(fn) -> bool:
+    """Exercise 05.3: ``fn(c)`` -> the expected MSE on the adding problem of always answering ``c``.
+
+    Notebook: 05_tcn_vs_rnn.ipynb
+    """
+    name = "05.3 MSE of a constant answer on the adding problem"
+    for c in [1.0, 0.0, 0.5, 1.3, 2.0]:
+        truth = 1.0 / 6.0 + (1.0 - c) ** 2
+        try:
+            got = fn(c)
+        except Exception as err:
+            return report(name, False, "fn(c) must return a number", f"fn({c}) raised {type(err).__name__}: {err}")
+        if not _close(got, truth, rtol=1e-6):
+            return report(name, False,
+                          "E[(S - c)^2] = Var(S) + (E[S] - c)^2, with S the sum of two independent U(0, 1)",
+                          f"fn({c}) = {got}, expected {truth:.6f}")
+    return report(name, True, detail="the best constant is c = 1, scoring Var(S) = 1/6")

@@ -422,11 +422,12 @@ def _device_of(inputs: Any) -> torch.device:
 
 # --- the loop --------------------------------------------------------------------------------
 
-def _progress(iterable: Iterable, enabled: bool, total: Optional[int], desc: str):
+def _progress_bar(enabled: bool, total: Optional[int], initial: int):
+    """One bar over all steps of a fit: a widget in Jupyter, plain text in a terminal or log."""
     if not enabled:
-        return iterable
-    from tqdm.auto import tqdm  # a widget in Jupyter, plain text in a terminal or log
-    return tqdm(iterable, total=total, desc=desc, leave=False, dynamic_ncols=True)
+        return None
+    from tqdm.auto import tqdm
+    return tqdm(total=total, initial=initial, desc="training", unit="step", dynamic_ncols=True)
 
 
 def _epoch_batches(train: Union[Iterable[Batch], BatchFn], first_step: int,
@@ -478,7 +479,7 @@ def fit(model: nn.Module, train: Union[Iterable[Batch], BatchFn], loss_fn: Calla
         checkpoint: a file path; a checkpoint is written there atomically after every epoch.
         resume: continue from ``checkpoint`` if that file exists (model, optimizer, scheduler,
             history and random generators restored), up to ``epochs`` in total.
-        progress: show a progress bar per epoch and a line per epoch (False: silent).
+        progress: show one progress bar over all steps and a line per epoch (False: silent).
         callbacks: functions ``cb(epoch, history, model)`` called after every epoch; one that
             returns True stops training.
 
@@ -530,6 +531,8 @@ def fit(model: nn.Module, train: Union[Iterable[Batch], BatchFn], loss_fn: Calla
     step = make_train_step(model, loss_fn, optimizer, device, amp=use_amp, compile=compile,
                            grad_clip=grad_clip)
     plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
+    per_epoch = steps_per_epoch if steps_per_epoch is not None else _len_or_none(train)
+    bar = _progress_bar(progress, None if per_epoch is None else per_epoch * epochs, step_count)
 
     for epoch in range(start_epoch + 1, epochs + 1):
         if _should_stop(history, monitor, mode, patience):
@@ -538,14 +541,14 @@ def fit(model: nn.Module, train: Union[Iterable[Batch], BatchFn], loss_fn: Calla
         t0 = time.perf_counter()
         total = torch.zeros((), device=device)
         n_steps = 0
-        batches = _epoch_batches(train, step_count, steps_per_epoch)
-        n_total = steps_per_epoch if steps_per_epoch is not None else _len_or_none(train)
-        for batch in _progress(batches, progress, n_total, f"epoch {epoch}/{epochs}"):
+        for batch in _epoch_batches(train, step_count, steps_per_epoch):
             inputs, targets = _unpack(batch)
             loss = step(_to(inputs, device), _to(targets, device))
             total += loss
             n_steps += 1
             step_count += 1
+            if bar is not None:
+                bar.update(1)
             if scheduler is not None and scheduler_interval == "step" and not plateau:
                 scheduler.step()
         if n_steps == 0:
@@ -566,12 +569,14 @@ def fit(model: nn.Module, train: Union[Iterable[Batch], BatchFn], loss_fn: Calla
                 scheduler.step()
         if checkpoint is not None:
             save_checkpoint(checkpoint, model, optimizer, epoch, step_count, history, scheduler)
-        if progress:
-            from tqdm.auto import tqdm
+        if bar is not None:
             shown = ", ".join(f"{k} {row[k]:.4g}" for k in row if k not in ("epoch", "step", "epoch_time"))
-            tqdm.write(f"epoch {epoch}/{epochs}: {shown} (epoch time: {row['epoch_time']:.1f} s)")
+            bar.set_postfix_str(f"epoch {epoch}: {shown}")
+            bar.write(f"epoch {epoch}/{epochs}: {shown} (epoch time: {row['epoch_time']:.1f} s)")
         if any(cb(epoch, history, model) for cb in callbacks):
             break
+    if bar is not None:
+        bar.close()
     model.eval()
     return history
 
