@@ -166,6 +166,72 @@ def check_cache_columns(answer: Any, model: Any) -> CheckResult:
                           if ok else f"got {answer!r}"))
 
 
+# --- 04_causality --------------------------------------------------------------------------------
+
+
+def check_causal_pad(fn: Any) -> CheckResult:
+    """Exercise 04.1: ``fn(x, kernel_size, dilation)`` pads ``x: (B, C, T)`` so that a plain
+    (unpadded) ``conv1d`` with that kernel and dilation is causal and keeps the length ``T``.
+
+    Notebook: 04_causality.ipynb
+    """
+    import torch
+    from torch.nn import functional as F
+
+    from .models import DilatedConv1d
+
+    for k, d, T in [(3, 1, 7), (2, 4, 9), (5, 3, 4), (1, 2, 5)]:
+        torch.manual_seed(k * 10 + d)
+        conv = DilatedConv1d(2, 3, k, d, causal=True)
+        x = torch.randn(1, 2, T)
+        try:
+            padded = fn(x, k, d)
+            got = F.conv1d(padded, conv.conv.weight, conv.conv.bias, dilation=d)
+        except Exception as err:  # a student's function may fail in any way: report, don't raise
+            return report("causal padding", False, hint="return F.pad(x, (left, right)) with the right amounts",
+                          detail=f"kernel {k}, dilation {d}: {type(err).__name__}: {err}")
+        with torch.no_grad():
+            expected = conv(x)
+        if got.shape != expected.shape or not torch.allclose(got, expected, atol=1e-6):
+            return report("causal padding", False,
+                          hint="a causal conv pads (kernel_size - 1) * dilation zeros on the LEFT only",
+                          detail=f"kernel {k}, dilation {d}: output shape {tuple(got.shape)} or values differ "
+                                 f"from DilatedConv1d(causal=True)")
+    return report("causal padding", True, detail="matches DilatedConv1d(causal=True) for 4 kernel/dilation pairs")
+
+
+def check_lookahead(frames: Any, ms: Any, kernel_size: int, dilations: Any, convs_per_block: int = 2,
+                    fps: float = 100.0) -> CheckResult:
+    """Exercise 04.2: how many future frames a non-causal ("same") TCN looks ahead, and the
+    latency in milliseconds that this lookahead costs a real-time system at ``fps``.
+
+    Notebook: 04_causality.ipynb
+    """
+    expected = sum(((kernel_size - 1) * d) // 2 for d in dilations) * convs_per_block
+    ok_frames = _close(frames, expected, rtol=0, atol=0.5)
+    ok_ms = _close(ms, expected * 1000.0 / fps, rtol=1e-3, atol=1e-6)
+    return report("lookahead", ok_frames and ok_ms,
+                  hint=("each 'same' convolution sees (k - 1) * d // 2 frames ahead; they add up over every "
+                        "convolution; a frame lasts 1000 / fps ms, and the output can only be computed once "
+                        "the last future frame has arrived"),
+                  detail=(f"{expected} frames = {expected * 1000.0 / fps:g} ms at {fps:g} fps" if ok_frames and ok_ms
+                          else f"got frames={frames!r}, ms={ms!r}"))
+
+
+def check_ring_buffer_size(answer: Any, model: Any, batch_size: int = 1) -> CheckResult:
+    """Exercise 04.3: how many past input frames the stream of ``model`` must remember in all
+    (one history of ``(k - 1) * d`` frames per convolution, summed over convolutions).
+
+    Notebook: 04_causality.ipynb
+    """
+    expected = sum((model.kernel_size - 1) * d for d in model.dilations) * model.convs_per_block
+    ok = _close(answer, expected, rtol=0, atol=0.5)
+    return report("stream memory", ok,
+                  hint="every convolution needs its last (k - 1) * d inputs; there are convs_per_block per block",
+                  detail=(f"{expected} frames (= receptive field - 1 = {model.receptive_field} - 1), independent of "
+                          f"how long the stream runs" if ok else f"got {answer!r}"))
+
+
 # --- 02_receptive_field ----------------------------------------------------------------------
 
 
@@ -359,3 +425,134 @@ def check_adding_constant_mse(fn) -> bool:
                           "E[(S - c)^2] = Var(S) + (E[S] - c)^2, with S the sum of two independent U(0, 1)",
                           f"fn({c}) = {got}, expected {truth:.6f}")
     return report(name, True, detail="the best constant is c = 1, scoring Var(S) = 1/6")
+
+
+# --- 06_cnn2d_clip_classification ------------------------------------------------------------
+
+
+def check_n_patches(answer: Any, n_frames: int, frames: int, hop: int) -> CheckResult:
+    """Exercise 06.1: how many patches of ``frames`` frames, ``hop`` apart, fit in ``n_frames``?
+
+    Notebook: 06_cnn2d_clip_classification.ipynb
+    """
+    name = "06.1 number of patches per clip"
+    truth = 1 + (n_frames - frames) // hop
+    if isinstance(answer, bool) or not isinstance(answer, (int,)) and not hasattr(answer, "__index__"):
+        return report(name, False, "answer with an integer", f"got {answer!r}")
+    if int(answer) != truth:
+        return report(name, False, "the last patch must end inside the clip: starts are 0, hop, 2*hop, ... "
+                      "up to n_frames - frames", f"got {answer}, expected {truth}")
+    return report(name, True, detail=f"{truth} patches of {frames} frames from {n_frames} frames")
+
+
+def check_clip_vote(fn: Any) -> CheckResult:
+    """Exercise 06.2: ``fn(logits (n, C)) -> class``: the clip's class from its patches' logits,
+    by the mean log-probability (the rule of :func:`tcnlib.cnn2d.predict_clip`).
+
+    Notebook: 06_cnn2d_clip_classification.ipynb
+    """
+    import numpy as np
+    import torch
+
+    name = "06.2 clip decision from patch logits"
+    rng = np.random.default_rng(6)
+    for trial in range(20):
+        logits = torch.from_numpy(rng.normal(0, 3, size=(int(rng.integers(1, 9)), 8)).astype(np.float32))
+        truth = int(torch.log_softmax(logits, dim=1).mean(0).argmax())
+        try:
+            got = fn(logits)
+        except Exception as err:
+            return report(name, False, "fn(logits) must accept a (n, C) tensor and return an integer",
+                          f"raised {type(err).__name__}: {err}")
+        try:
+            ok = int(got) == truth
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            return report(name, False, "take log_softmax over the classes (dim=1), average over the patches "
+                          "(dim=0), then argmax; averaging raw logits or voting can differ",
+                          f"for logits of shape {tuple(logits.shape)}: got {got!r}, expected {truth}")
+    return report(name, True, detail="agrees with the mean log-probability rule on 20 random clips")
+
+
+def check_accuracy_from_confusion(answer: Any, C: Any) -> CheckResult:
+    """Exercise 06.3: the accuracy read from a confusion matrix ``C`` (rows: true, columns: predicted).
+
+    Notebook: 06_cnn2d_clip_classification.ipynb
+    """
+    import numpy as np
+
+    name = "06.3 accuracy from a confusion matrix"
+    C = np.asarray(C)
+    truth = float(np.trace(C) / C.sum())
+    if not _close(answer, truth, rtol=1e-9, atol=1e-9):
+        return report(name, False, "correct clips lie on the diagonal: trace(C) / sum(C)",
+                      f"got {answer!r}, expected {truth:.4f}")
+    return report(name, True, detail=f"{int(np.trace(C))} of {int(C.sum())} clips = {truth:.4f}")
+
+
+# --- 07_tcn_beat_tracking ----------------------------------------------------------------------
+
+
+def check_beat_frame(answer: Any, seconds: float, sr: int = 22050, fps: float = 100.0) -> CheckResult:
+    """Exercise 07.1: the frame index a beat at ``seconds`` lands on (hop ``round(sr / fps)``).
+
+    Notebook: 07_tcn_beat_tracking.ipynb
+    """
+    name = "07.1 frame of a beat"
+    hop = max(1, int(round(sr / fps)))
+    truth = int(round(seconds * sr / hop))
+    try:
+        ok = int(answer) == truth and float(answer) == truth
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        return report(name, False, f"the hop is round(sr / fps) = {hop} samples, so the true rate is "
+                      f"{sr / hop:.3f} frames/s, not {fps:g}", f"got {answer!r}, expected {truth}")
+    return report(name, True, detail=f"frame {truth}")
+
+
+def check_tcn_context(answer: Any, kernel_size: int, n_blocks: int, convs_per_block: int = 2,
+                      rate: float = 22050 / 220) -> CheckResult:
+    """Exercise 07.2: the receptive field in seconds of a TCN with dilations 1, 2, ..., 2**(n_blocks-1).
+
+    Notebook: 07_tcn_beat_tracking.ipynb
+    """
+    name = "07.2 receptive field of the beat TCN in seconds"
+    frames = 1 + convs_per_block * (kernel_size - 1) * (2 ** n_blocks - 1)
+    truth = frames / rate
+    if not _close(answer, truth, rtol=1e-3):
+        return report(name, False, "1 + convs_per_block * (k - 1) * sum(dilations) frames, divided by the "
+                      "frame rate", f"got {answer!r}, expected {truth:.4f} s ({frames} frames)")
+    return report(name, True, detail=f"{frames} frames = {truth:.1f} s")
+
+
+def check_f_measure(fn: Any) -> CheckResult:
+    """Exercise 07.3: ``fn(reference, estimate) -> F-measure`` with a +-70 ms window, as mir_eval.
+
+    Notebook: 07_tcn_beat_tracking.ipynb
+    """
+    import numpy as np
+    import mir_eval
+
+    name = "07.3 beat F-measure"
+    rng = np.random.default_rng(7)
+    for trial in range(25):
+        ref = np.cumsum(rng.uniform(0.3, 0.8, size=int(rng.integers(2, 30))))
+        est = ref[rng.uniform(size=len(ref)) < 0.8] + rng.normal(0, 0.05, size=int((rng.uniform(size=len(ref)) < 0.8).sum()) or 1)[:0].sum()
+        keep = rng.uniform(size=len(ref)) < 0.8
+        est = np.sort(ref[keep] + rng.normal(0, 0.05, size=int(keep.sum())))
+        extra = np.sort(rng.uniform(0, ref[-1], size=int(rng.integers(0, 4))))
+        est = np.unique(np.round(np.concatenate([est, extra]), 4))
+        est = est[est >= 0]
+        truth = mir_eval.beat.f_measure(ref, est, 0.07) if len(est) else 0.0
+        try:
+            got = fn(ref, est)
+        except Exception as err:
+            return report(name, False, "fn(reference, estimate) must return a number",
+                          f"raised {type(err).__name__}: {err}")
+        if not _close(got, truth, rtol=1e-6, atol=1e-9):
+            return report(name, False, "match each estimate to at most one reference within 70 ms; "
+                          "F = 2 * matches / (n_reference + n_estimate)",
+                          f"got {got!r}, expected {truth:.4f} on trial {trial}")
+    return report(name, True, detail="agrees with mir_eval.beat.f_measure on 25 random cases")

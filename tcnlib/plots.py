@@ -287,6 +287,43 @@ def plot_coverage(kernel_size, dilations: Sequence[int], convs_per_block: int = 
     return ax, bars
 
 
+def plot_dependency_mask(mask, ax: Optional[Axes] = None, title: Optional[str] = None) -> Tuple[Axes, AxesImage]:
+    """Show a dependency mask ``(T_out, T_in)``: which input frames each output frame depends on.
+
+    Dependencies on the past and present are drawn in blue, dependencies on the *future*
+    (input frame after the output frame: the lecture's red lines) in red, none in white; the
+    dashed diagonal marks ``input frame == output frame``.
+
+    Args:
+        mask: boolean array or tensor of shape ``(T_out, T_in)``, e.g. from
+            :func:`tcnlib.dependency_mask`.
+        ax: axes to draw on (``None``: a new figure).
+        title: axes title.
+
+    Returns:
+        ``(ax, image)``.
+
+    Notebook: 04_causality.ipynb
+    """
+    m = np.asarray(mask.cpu() if hasattr(mask, "cpu") else mask).astype(bool)
+    if m.ndim != 2:
+        raise ValueError(f"mask must be 2-D of shape (T_out, T_in), got shape {m.shape}")
+    ax = _axes(ax, (4.5, 4))
+    t_out, t_in = m.shape
+    future = np.arange(t_in)[None, :] > np.arange(t_out)[:, None]
+    rgb = np.ones((t_out, t_in, 3))
+    rgb[m & ~future] = (0.16, 0.35, 0.75)
+    rgb[m & future] = (0.85, 0.12, 0.12)
+    img = ax.imshow(rgb, origin="upper", interpolation="nearest", aspect="equal")
+    n = min(t_out, t_in)
+    ax.plot([-0.5, n - 0.5], [-0.5, n - 0.5], "k--", linewidth=0.6)
+    ax.set_xlabel("input frame s")
+    ax.set_ylabel("output frame t")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax, img
+
+
 # --- TCN vs RNN: architecture and learning curves (Notebook: 05_tcn_vs_rnn) ----------------------
 
 def plot_tcn_architecture(model, ax: Optional[Axes] = None, title: Optional[str] = None):
