@@ -22,8 +22,10 @@ from .audio import (as_waveform, frame_times, hop_length, load_audio, log_compre
                     log_mel_spectrogram, log_spectrogram, play, resample, save_audio)
 from .causality import dependency_mask, future_leak
 from .config import QUICK_ENV_VAR, get_device, pick, quick_mode, seed_everything
-from .data import (EXAMPLES_ENV_VAR, SPLITS, STYLES, Clip, example_dir, example_index,
-                   list_example_clips, load_example_clip, load_example_set, read_beats, write_beats)
+from .data import (EXAMPLES_ENV_VAR, FEATURE_CACHE, SPLITS, STYLES, BeatDataset, Clip, ClipDataset,
+                   FeatureCache, beat_frames, beat_targets, clip_targets, default_cache_dir, example_dir,
+                   example_index, find_beat_files, list_example_clips, load_beat_dataset, load_example_clip,
+                   load_example_set, read_beats, split_clips, write_beats)
 from .models import TCN, ChannelLayerNorm, DilatedConv1d, TemporalBlock
 from .receptive import (cone_offsets, coverage_holes, exponential_dilations, field_span, hole_count,
                         input_gradient, measure_field_span, measure_receptive_field, path_counts,

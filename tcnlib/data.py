@@ -13,7 +13,8 @@ Frame-level targets follow the convention of :mod:`tcnlib.audio`: at frame rate 
 is ``round(sr / fps)`` samples and frame ``t`` is centred at ``t * hop / sr`` seconds, so a
 beat at time ``b`` lands on frame ``round(b * sr / hop)``.
 
-Notebook: 01_audio_as_sequences.ipynb (listening to the set), 05 and later (training on it)
+Notebook: 01_audio_as_sequences.ipynb (listening to the set), 06_cnn2d_clip_classification.ipynb and
+07_tcn_beat_tracking.ipynb (training on it)
 """
 from __future__ import annotations
 
@@ -86,6 +87,12 @@ class Clip:
     def duration(self) -> float:
         """Length of the audio in seconds."""
         return len(self.y) / float(self.sr)
+
+    @property
+    def breaks(self) -> List[Tuple[float, float]]:
+        """``(start, end)`` spans in seconds where the drums drop out (example clips; else ``[]``)."""
+        text = str(self.meta.get("breaks") or "")
+        return [(float(a), float(b)) for a, b in (span.split("-") for span in text.split(";") if span)]
 
     @property
     def label(self) -> int:
@@ -210,14 +217,18 @@ def example_dir() -> Path:
     Notebook: 01_audio_as_sequences.ipynb
     """
     env = os.environ.get(EXAMPLES_ENV_VAR)
-    candidates = [Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parents[1] / "assets" / "example_music")
-    for c in candidates:
-        if (c / "index.csv").exists():
-            return c
-    raise FileNotFoundError(
-        f"the example music was not found in {[str(c) for c in candidates]}; run the course from its "
-        f"repository (pip install -e .) or set {EXAMPLES_ENV_VAR} to the folder holding index.csv")
+    if env:
+        d = Path(env)
+        if not (d / "index.csv").exists():
+            raise FileNotFoundError(f"{EXAMPLES_ENV_VAR}={env!r} does not hold the example music "
+                                    "(no index.csv there); unset it to use the repository's copy")
+        return d
+    d = Path(__file__).resolve().parents[1] / "assets" / "example_music"
+    if not (d / "index.csv").exists():
+        raise FileNotFoundError(
+            f"the example music was not found in {str(d)!r}; install tcnlib from the course repository "
+            f"(pip install -e .) or set {EXAMPLES_ENV_VAR} to the folder holding index.csv")
+    return d
 
 
 _INT_COLS = ("meter", "drums", "seed")
@@ -294,6 +305,437 @@ def load_example_set(split: Optional[str] = None, style: Optional[str] = None,
                      sr: Optional[int] = 22050) -> List[Clip]:
     """Load every example clip of a split (and/or style): a list of :class:`Clip`.
 
-    Notebook: 05 and later (training)
+    Notebook: 06_cnn2d_clip_classification.ipynb, 07_tcn_beat_tracking.ipynb
     """
     return [load_example_clip(n, sr=sr) for n in list_example_clips(split, style)]
+
+
+# ----------------------------------------------------------------------------- your own data
+
+
+def find_beat_files(folder: PathLike) -> List[Tuple[Path, Path]]:
+    """Pair every audio file in ``folder`` with its ``.beats`` file (same stem), sorted by name.
+
+    Audio files are recognised by their extension (``.wav``, ``.flac``, ``.ogg``, ``.mp3``, ...);
+    ``song.wav`` pairs with ``song.beats``. Sub-folders are searched too; pairs must sit in the
+    same folder.
+
+    Raises:
+        FileNotFoundError: if ``folder`` does not exist.
+        ValueError: if the folder holds no audio, if an audio file has no ``.beats`` file or a
+            ``.beats`` file no audio (all such files are named), or if two audio files share a stem.
+
+    Notebook: 07_tcn_beat_tracking.ipynb (training on your own data)
+    """
+    root = Path(folder)
+    if not root.exists():
+        raise FileNotFoundError(f"dataset folder not found: {str(root)!r}")
+    if not root.is_dir():
+        raise ValueError(f"folder must be a directory, got the file {str(root)!r}")
+    audio: Dict[Path, Path] = {}
+    beats: Dict[Path, Path] = {}
+    for p in sorted(root.rglob("*")):
+        if not p.is_file() or p.name.startswith("."):
+            continue
+        stem = p.with_suffix("")
+        if p.suffix.lower() == ".beats":
+            beats[stem] = p
+        elif p.suffix.lower() in AUDIO_EXTENSIONS:
+            if stem in audio:
+                raise ValueError(f"two audio files share the name {stem.name!r}: {audio[stem].name} and "
+                                 f"{p.name}; keep one per .beats file")
+            audio[stem] = p
+    if not audio and not beats:
+        raise ValueError(f"no audio ({', '.join(AUDIO_EXTENSIONS)}) or .beats files found in {str(root)!r}")
+    no_beats = sorted(str(audio[s].relative_to(root)) for s in audio if s not in beats)
+    no_audio = sorted(str(beats[s].relative_to(root)) for s in beats if s not in audio)
+    if no_beats or no_audio:
+        msg = [f"unpaired files in {str(root)!r}:"]
+        if no_beats:
+            msg.append(f"audio without a .beats file: {no_beats[:10]}" + (" ..." if len(no_beats) > 10 else ""))
+        if no_audio:
+            msg.append(f".beats without an audio file: {no_audio[:10]}" + (" ..." if len(no_audio) > 10 else ""))
+        raise ValueError(" ".join(msg))
+    return [(audio[s], beats[s]) for s in sorted(audio)]
+
+
+def load_beat_dataset(folder: PathLike, sr: Optional[int] = 22050,
+                      styles: Optional[Dict[str, str]] = None) -> List[Clip]:
+    """Load your own beat dataset: audio files plus ``.beats`` files (see :func:`find_beat_files`).
+
+    Every annotation is checked against its audio: malformed lines and beats at or after the
+    end of the audio are errors naming the file and line.
+
+    Args:
+        folder: the dataset folder.
+        sr: sample rate to load at in Hz (``None``: each file's own rate).
+        styles: optional clip-level labels, ``{name: style}``.
+
+    Returns:
+        a list of :class:`Clip` sorted by name (``split`` is ``None``; see :func:`split_clips`).
+
+    Notebook: 07_tcn_beat_tracking.ipynb (training on your own data)
+    """
+    clips = []
+    for audio_path, beats_path in find_beat_files(folder):
+        y, file_sr = load_audio(audio_path, sr=sr)
+        times, bib = read_beats(beats_path, duration=len(y) / file_sr)
+        name = str(audio_path.relative_to(Path(folder)).with_suffix(""))
+        style = None if styles is None else styles.get(name)
+        clips.append(Clip(name=name, y=y, sr=file_sr, beats=times, beat_in_bar=bib, style=style,
+                          meta={"beats_file": str(beats_path)}, path=audio_path))
+    return clips
+
+
+def split_clips(clips: Sequence[Clip], fractions: Tuple[float, float, float] = (0.7, 0.15, 0.15),
+                seed: int = 0) -> Dict[str, List[Clip]]:
+    """Split clips into train/validation/test (each clip in exactly one), reproducibly.
+
+    The order is a seeded shuffle of the sorted names, so the split does not depend on the
+    order of ``clips``. Each clip's ``split`` attribute is set.
+
+    Raises:
+        ValueError: if the fractions are not three non-negative numbers summing to 1, or the
+            clip names are not unique.
+
+    Notebook: 07_tcn_beat_tracking.ipynb (training on your own data)
+    """
+    f = np.asarray(fractions, dtype=float)
+    if f.shape != (3,) or np.any(f < 0) or not np.isclose(f.sum(), 1.0):
+        raise ValueError(f"fractions must be three numbers >= 0 summing to 1 (train, validation, test), "
+                         f"got {fractions}")
+    names = [c.name for c in clips]
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"clip names must be unique to split them, repeated: {dup}")
+    order = sorted(clips, key=lambda c: c.name)
+    perm = np.random.default_rng(seed).permutation(len(order))
+    n_train = int(round(f[0] * len(order)))
+    n_val = int(round(f[1] * len(order)))
+    out: Dict[str, List[Clip]] = {s: [] for s in SPLITS}
+    for rank, i in enumerate(perm):
+        s = "train" if rank < n_train else ("validation" if rank < n_train + n_val else "test")
+        order[i].split = s
+        out[s].append(order[i])
+    for s in SPLITS:
+        out[s].sort(key=lambda c: c.name)
+    return out
+
+
+# ----------------------------------------------------------------------------- frame targets
+
+
+def beat_frames(times: Sequence[float], sr: int, fps: float) -> np.ndarray:
+    """Frame index of each time: ``round(t * sr / hop)`` with ``hop = round(sr / fps)``.
+
+    Returns:
+        int array of the same length as ``times``.
+
+    Notebook: 07_tcn_beat_tracking.ipynb
+    """
+    t = np.asarray(times, dtype=float)
+    return np.round(t * sr / hop_length(sr, fps)).astype(int)
+
+
+def beat_targets(times: Sequence[float], n_frames: int, sr: int, fps: float, widen: int = 0,
+                 widen_value: float = 0.5) -> np.ndarray:
+    """Frame-level target: 1 at the frame of each beat, 0 elsewhere, optionally widened.
+
+    Widening (as in madmom/TCN beat trackers) sets the ``widen`` frames on each side of a beat to
+    ``widen_value`` (never lowering a 1), which tolerates small annotation offsets and gives the
+    network more positive frames.
+
+    Args:
+        times: event times in seconds (beats or downbeats).
+        n_frames: length of the target (the number of spectrogram frames).
+        sr, fps: sample rate in Hz and frame rate in frames/s (hop = ``round(sr / fps)``).
+        widen: frames on each side to widen by (0: no widening).
+        widen_value: value of the widened frames, in (0, 1].
+
+    Returns:
+        float32 array ``(n_frames,)``.
+
+    Raises:
+        ValueError: for a negative time, a time whose frame is ``>= n_frames``, a negative
+            ``widen`` or a ``widen_value`` outside (0, 1].
+
+    Notebook: 07_tcn_beat_tracking.ipynb
+    """
+    if isinstance(n_frames, bool) or not isinstance(n_frames, (int, np.integer)) or n_frames < 1:
+        raise ValueError(f"n_frames must be a positive integer, got {n_frames!r}")
+    if isinstance(widen, bool) or not isinstance(widen, (int, np.integer)) or widen < 0:
+        raise ValueError(f"widen must be an integer >= 0 frames, got {widen!r}")
+    if not 0 < widen_value <= 1:
+        raise ValueError(f"widen_value must be in (0, 1], got {widen_value!r}")
+    t = np.asarray(times, dtype=float).reshape(-1)
+    if np.any(t < 0) or np.any(~np.isfinite(t)):
+        raise ValueError(f"times must be finite and >= 0 seconds, got min {t.min() if len(t) else None}")
+    frames = beat_frames(t, sr, fps)
+    if len(frames) and frames.max() >= n_frames:
+        last = float(t[int(np.argmax(frames))])
+        raise ValueError(f"a beat at {last:.3f} s falls on frame {int(frames.max())}, after the last of "
+                         f"n_frames={n_frames} frames ({n_frames * hop_length(sr, fps) / sr:.3f} s)")
+    target = np.zeros(n_frames, dtype=np.float32)
+    for k in range(1, widen + 1):
+        for f in (frames - k, frames + k):
+            f = f[(f >= 0) & (f < n_frames)]
+            target[f] = np.maximum(target[f], widen_value)
+    target[frames] = 1.0
+    return target
+
+
+def clip_targets(clip: Clip, n_frames: int, fps: float, widen: int = 0,
+                 widen_value: float = 0.5) -> Tuple[np.ndarray, np.ndarray]:
+    """Beat and downbeat targets of a clip, each float32 ``(n_frames,)`` (see :func:`beat_targets`).
+
+    Notebook: 07_tcn_beat_tracking.ipynb
+    """
+    beat = beat_targets(clip.beats, n_frames, clip.sr, fps, widen, widen_value)
+    down = beat_targets(clip.downbeats, n_frames, clip.sr, fps, widen, widen_value)
+    return beat, down
+
+
+# ----------------------------------------------------------------------------- features + cache
+
+
+def default_cache_dir() -> Path:
+    """A per-user folder for cached features: ``$XDG_CACHE_HOME/tcn-course/features`` (default
+    ``~/.cache/tcn-course/features``). Nothing is written until a :class:`FeatureCache` uses it.
+
+    Notebook: 07_tcn_beat_tracking.ipynb
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "tcn-course" / "features"
+
+
+_FEATURE_VERSION = 1
+
+
+class FeatureCache:
+    """Log-mel spectrograms computed once per (audio content, parameters), then reused.
+
+    Keys are a SHA-1 of the waveform's samples, its sample rate and the feature parameters, so a
+    changed clip or setting never returns stale features. Features live in memory and, when
+    ``directory`` is given, also as ``.npy`` files there (shared between sessions).
+
+    Attributes:
+        hits, misses: how many requests were served from the cache / computed.
+
+    Notebook: 07_tcn_beat_tracking.ipynb
+    """
+
+    def __init__(self, directory: Optional[PathLike] = None) -> None:
+        self.directory = None if directory is None else Path(directory)
+        self._mem: Dict[str, np.ndarray] = {}
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def key(y: np.ndarray, sr: int, params: Dict[str, object]) -> str:
+        """The cache key of a waveform and feature parameters (a hex digest)."""
+        h = hashlib.sha1()
+        h.update(np.ascontiguousarray(y, dtype=np.float32).tobytes())
+        h.update(repr((int(sr), _FEATURE_VERSION, sorted(params.items()))).encode())
+        return h.hexdigest()
+
+    def features(self, y: np.ndarray, sr: int, fps: float = 100.0, n_mels: int = 80,
+                 n_fft: int = 2048, fmin: float = 30.0, fmax: Optional[float] = None) -> np.ndarray:
+        """The log-mel spectrogram ``(n_mels, T)`` of ``y`` (see ``tcnlib.log_mel_spectrogram``)."""
+        y = as_waveform(y)
+        params = {"fps": float(fps), "n_mels": int(n_mels), "n_fft": int(n_fft), "fmin": float(fmin),
+                  "fmax": None if fmax is None else float(fmax)}
+        k = self.key(y, sr, params)
+        if k in self._mem:
+            self.hits += 1
+            return self._mem[k]
+        path = None if self.directory is None else self.directory / f"{k}.npy"
+        if path is not None and path.exists():
+            try:
+                S = np.load(path)
+                self.hits += 1
+                self._mem[k] = S
+                return S
+            except (OSError, ValueError):
+                pass  # a damaged file: recompute and overwrite it
+        S = log_mel_spectrogram(y, sr, fps=fps, n_mels=n_mels, n_fft=n_fft, fmin=fmin, fmax=fmax)
+        self.misses += 1
+        self._mem[k] = S
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npy")
+            np.save(tmp, S)
+            os.replace(tmp, path)
+        return S
+
+    def clear(self) -> None:
+        """Forget the in-memory features (files in ``directory`` stay)."""
+        self._mem.clear()
+
+    def __len__(self) -> int:
+        return len(self._mem)
+
+    def __repr__(self) -> str:
+        return (f"FeatureCache({len(self)} in memory, directory={str(self.directory) if self.directory else None}, "
+                f"hits={self.hits}, misses={self.misses})")
+
+
+FEATURE_CACHE = FeatureCache()
+"""The shared in-memory cache used by the datasets when no cache is given."""
+
+
+def _segments(n_frames: int, segment: Optional[int], hop: Optional[int]) -> List[int]:
+    if segment is None or n_frames <= segment:
+        return [0]
+    hop = segment if hop is None else hop
+    starts = list(range(0, n_frames - segment + 1, hop))
+    return starts
+
+
+def _check_clips(clips: Sequence[Clip], what: str) -> List[Clip]:
+    clips = list(clips)
+    if not clips:
+        raise ValueError(f"{what} needs at least one clip, got an empty list")
+    for c in clips:
+        if not isinstance(c, Clip):
+            raise ValueError(f"{what} takes a list of tcnlib.Clip (e.g. from load_example_set), got "
+                             f"{type(c).__name__}")
+    return clips
+
+
+def _check_segment(name: str, value: Optional[int]) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1):
+        raise ValueError(f"{name} must be a positive number of frames or None, got {value!r}")
+
+
+try:  # torch is a course requirement; the datasets subclass its Dataset
+    from torch.utils.data import Dataset as _TorchDataset
+except ImportError:  # pragma: no cover
+    _TorchDataset = object  # type: ignore[misc,assignment]
+
+
+class BeatDataset(_TorchDataset):
+    """Frame-level beat tracking data: log-mel features with beat and downbeat targets.
+
+    Each item is ``(x, beat, downbeat)``: ``x`` a float32 tensor ``(n_mels, T)``, the targets
+    float32 tensors ``(T,)`` (see :func:`beat_targets`). With ``segment=None`` an item is a whole
+    clip; otherwise clips are cut into segments of ``segment`` frames every ``segment_hop``
+    frames (a clip shorter than ``segment`` is zero-padded; padded frames have target 0).
+    Features come from ``cache`` (default: the shared :data:`FEATURE_CACHE`), so a second epoch
+    does not recompute them.
+
+    Args:
+        clips: list of :class:`Clip`.
+        fps: frame rate in frames/s.
+        n_mels: mel bands.
+        widen: target widening in frames on each side (0: none).
+        widen_value: value of widened frames.
+        segment, segment_hop: segment length and step in frames (``None``: whole clips).
+        cache: a :class:`FeatureCache`.
+
+    Notebook: 07_tcn_beat_tracking.ipynb
+    """
+
+    def __init__(self, clips: Sequence[Clip], fps: float = 100.0, n_mels: int = 80, widen: int = 0,
+                 widen_value: float = 0.5, segment: Optional[int] = None,
+                 segment_hop: Optional[int] = None, cache: Optional[FeatureCache] = None) -> None:
+        self.clips = _check_clips(clips, "BeatDataset")
+        _check_segment("segment", segment)
+        _check_segment("segment_hop", segment_hop)
+        self.fps, self.n_mels, self.widen, self.widen_value = fps, n_mels, widen, widen_value
+        self.segment, self.segment_hop = segment, segment_hop
+        self.cache = FEATURE_CACHE if cache is None else cache
+        self.items: List[Tuple[int, int]] = []
+        for i, c in enumerate(self.clips):
+            n = 1 + len(c.y) // hop_length(c.sr, fps)  # frames of a centred STFT
+            self.items += [(i, s) for s in _segments(n, segment, segment_hop)]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def features(self, i: int) -> np.ndarray:
+        """Log-mel features of clip ``i`` (whole clip), ``(n_mels, T)``."""
+        c = self.clips[i]
+        return self.cache.features(c.y, c.sr, fps=self.fps, n_mels=self.n_mels)
+
+    def __getitem__(self, idx: int):
+        import torch
+
+        if not -len(self) <= idx < len(self):
+            raise IndexError(f"index {idx} out of range for a dataset of {len(self)} items")
+        i, s = self.items[idx]
+        c = self.clips[i]
+        x = self.features(i)
+        beat, down = clip_targets(c, x.shape[1], self.fps, self.widen, self.widen_value)
+        if self.segment is not None:
+            e = s + self.segment
+            x, beat, down = x[:, s:e], beat[s:e], down[s:e]
+            pad = self.segment - x.shape[1]
+            if pad > 0:
+                x = np.pad(x, ((0, 0), (0, pad)))
+                beat, down = np.pad(beat, (0, pad)), np.pad(down, (0, pad))
+        return (torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)),
+                torch.from_numpy(np.ascontiguousarray(beat)), torch.from_numpy(np.ascontiguousarray(down)))
+
+
+class ClipDataset(_TorchDataset):
+    """Clip-level classification data: a log-mel "image" and the style's class number.
+
+    Each item is ``(x, label)``: ``x`` a float32 tensor ``(1, n_mels, T)`` (one channel, for a
+    2D CNN), ``label`` an int64 scalar tensor, the index of the clip's style in ``styles``.
+    With ``segment`` set, each clip gives several items (crops of ``segment`` frames every
+    ``segment_hop`` frames), all with the clip's label.
+
+    Args:
+        clips: list of :class:`Clip`, each with a ``style``.
+        fps, n_mels: frame rate (frames/s) and mel bands of the features.
+        segment, segment_hop: crop length and step in frames (``None``: whole clips).
+        styles: the label names, in class order (default :data:`STYLES`).
+        cache: a :class:`FeatureCache` (default :data:`FEATURE_CACHE`).
+
+    Raises:
+        ValueError: if a clip has no style or one not in ``styles``.
+
+    Notebook: 06_cnn2d_clip_classification.ipynb
+    """
+
+    def __init__(self, clips: Sequence[Clip], fps: float = 50.0, n_mels: int = 64,
+                 segment: Optional[int] = None, segment_hop: Optional[int] = None,
+                 styles: Sequence[str] = STYLES, cache: Optional[FeatureCache] = None) -> None:
+        self.clips = _check_clips(clips, "ClipDataset")
+        _check_segment("segment", segment)
+        _check_segment("segment_hop", segment_hop)
+        self.styles = tuple(styles)
+        for c in self.clips:
+            if c.style not in self.styles:
+                raise ValueError(f"clip {c.name!r} has style {c.style!r}; every clip needs one of "
+                                 f"{list(self.styles)}")
+        self.fps, self.n_mels, self.segment, self.segment_hop = fps, n_mels, segment, segment_hop
+        self.cache = FEATURE_CACHE if cache is None else cache
+        self.items: List[Tuple[int, int]] = []
+        for i, c in enumerate(self.clips):
+            n = 1 + len(c.y) // hop_length(c.sr, fps)
+            self.items += [(i, s) for s in _segments(n, segment, segment_hop)]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def labels(self) -> np.ndarray:
+        """Class number of every item, int ``(len(self),)``."""
+        return np.array([self.styles.index(str(self.clips[i].style)) for i, _ in self.items])
+
+    def __getitem__(self, idx: int):
+        import torch
+
+        if not -len(self) <= idx < len(self):
+            raise IndexError(f"index {idx} out of range for a dataset of {len(self)} items")
+        i, s = self.items[idx]
+        c = self.clips[i]
+        x = self.cache.features(c.y, c.sr, fps=self.fps, n_mels=self.n_mels)
+        if self.segment is not None:
+            x = x[:, s:s + self.segment]
+            if x.shape[1] < self.segment:
+                x = np.pad(x, ((0, 0), (0, self.segment - x.shape[1])))
+        label = self.styles.index(str(c.style))
+        return (torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))[None],
+                torch.tensor(label, dtype=torch.int64))

@@ -421,3 +421,39 @@ def plot_learning_curves(history, keys: Optional[Sequence[str]] = None, ax: Opti
     if title:
         ax.set_title(title)
     return ax, lines
+
+
+# --- the example music: spectrogram with beats and downbeats (Notebook: 01_audio_as_sequences) ----
+
+def plot_beats(S: np.ndarray, sr: int, fps: float, beats: Sequence[float],
+               downbeats: Optional[Sequence[float]] = None, ax: Optional[Axes] = None,
+               title: Optional[str] = None, y_axis: str = "mel band",
+               shade: Optional[Sequence[Tuple[float, float]]] = None) -> Tuple[Axes, AxesImage, list]:
+    """A spectrogram ``(F, T)`` with its annotation: thin lines at beats, thick at downbeats.
+
+    Args:
+        S: spectrogram ``(F, T)`` at frame rate ``fps`` (e.g. ``tcnlib.log_mel_spectrogram``).
+        sr, fps: sample rate in Hz and frame rate in frames/s (the x axis is in seconds).
+        beats: beat times in seconds.
+        downbeats: downbeat times in seconds (drawn thicker, in another colour).
+        ax: axes to draw on (``None``: a new figure).
+        title: axes title.
+        y_axis: label of the rows.
+        shade: ``(start, end)`` spans in seconds to shade, e.g. the drum breaks of a clip.
+
+    Returns:
+        ``(ax, image, lines)``: ``lines`` are the beat lines then the downbeat lines.
+
+    Notebook: 01_audio_as_sequences.ipynb
+    """
+    ax, img = plot_spectrogram(S, sr=sr, fps=fps, ax=ax, y_axis=y_axis, title=title)
+    lines = [ax.axvline(float(b), color="white", linewidth=0.7, alpha=0.8) for b in beats]
+    if downbeats is not None:
+        lines += [ax.axvline(float(b), color="cyan", linewidth=2.0, alpha=0.9) for b in downbeats]
+    for a, b in shade or ():
+        ax.axvspan(float(a), float(b), color="white", alpha=0.15)
+    handles = [Line2D([], [], color="white", linewidth=0.7, label="beat")]
+    if downbeats is not None:
+        handles.append(Line2D([], [], color="cyan", linewidth=2.0, label="downbeat"))
+    ax.legend(handles=handles, loc="upper right", fontsize=8, facecolor="0.3", labelcolor="white")
+    return ax, img, lines

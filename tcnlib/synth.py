@@ -15,7 +15,8 @@ Conventions:
 * times are in seconds; beat positions in beats from the first generated beat (floats);
 * ``beat_in_bar`` counts from 1 (1 = downbeat), as in ``.beats`` files.
 
-Notebook: 01_audio_as_sequences.ipynb (the example set), 06 and later (training on it)
+Notebook: 01_audio_as_sequences.ipynb (the example set), 06_cnn2d_clip_classification.ipynb and
+07_tcn_beat_tracking.ipynb (training on it)
 """
 from __future__ import annotations
 
@@ -58,6 +59,10 @@ CHORDS: Dict[str, Tuple[int, ...]] = {
     "min7": (0, 3, 7, 10), "dom7": (0, 4, 7, 10), "m7b5": (0, 3, 6, 10), "dom9": (0, 4, 10, 14),
 }
 
+SLOW_ATTACK_PROGRAMS = (21, 48, 49, 50, 88, 89, 90, 91, 92, 93, 94, 95)
+"""GM programs (accordion, string ensembles, pads) whose soft attacks blur the beat: a clip whose
+chords use one of them always has drums."""
+
 Event = Tuple[float, float, int, int]
 """A note event: ``(position in beats, duration in beats, MIDI pitch, velocity)``."""
 
@@ -88,7 +93,7 @@ STYLE_SPECS: Dict[str, StyleSpec] = {
     "waltz": StyleSpec(
         bpm=(84, 200), meters=((3, 1.0),), swing=(0.0, 0.5), drums_prob=0.5,
         programs={"bass": ((32, "Acoustic Bass"), (58, "Tuba"), (43, "Contrabass")),
-                  "chords": ((0, "Acoustic Grand Piano"), (21, "Accordion"), (48, "String Ensemble 1"),
+                  "chords": ((0, "Acoustic Grand Piano"), (21, "Accordion"), (45, "Pizzicato Strings"),
                              (46, "Orchestral Harp")),
                   "lead": ((40, "Violin"), (73, "Flute"), (71, "Clarinet"), (21, "Accordion"))},
         progressions=(((0, "maj"), (5, "maj"), (7, "dom7"), (0, "maj")), ((0, "maj"), (9, "min"), (2, "min"), (7, "dom7")),
@@ -215,6 +220,8 @@ def plan_clip(name: str, style: str, seed: int, index: int,
     note_jitter = float(rng.uniform(*spec.note_jitter_ms))
     progs = {role: _choice(rng, alts) for role, alts in spec.programs.items()}
     drums = bool(rng.random() < spec.drums_prob)
+    if progs["chords"][0] in SLOW_ATTACK_PROGRAMS:  # soft attacks only: add drums to mark the beat
+        drums = True
     lead = bool(rng.random() < 0.65)
     levels = {role: float(rng.uniform(0.65, 1.0)) for role in ("drums", "bass", "chords", "lead")}
     breaks: List[Tuple[int, int]] = []
@@ -605,24 +612,18 @@ class RenderedClip:
     info: Dict[str, object]
 
 
-def render_clip(plan: ClipPlan, sr: int = SAMPLE_RATE) -> RenderedClip:
-    """Compose, render and cut one clip; the annotation is the beat grid inside the clip window.
+def annotate_clip(plan: ClipPlan, sr: int = SAMPLE_RATE):
+    """Compose a clip and compute its annotation and metadata, without rendering audio.
 
-    The audio is normalized to an RMS of 0.1 (-20 dBFS), with the peak kept below 0.99.
+    Returns:
+        ``(composition, s0, beats, beat_in_bar, info)``: ``s0`` the sample (at ``sr``) of the
+        rendered MIDI where the clip starts; ``beats`` the beat times in seconds from the clip
+        start ``(n,)``; ``beat_in_bar`` ``(n,)`` int (1 = downbeat); ``info`` the ``index.csv`` row
+        (without the split).
     """
     comp = compose(plan)
-    y = render_midi(to_pretty_midi(comp), sr)
     start_t = float(position_to_time(np.array([plan.start_beat]), comp.beat_times)[0])
     s0 = int(round(start_t * sr))
-    n = int(round(plan.duration * sr))
-    if len(y) < s0 + n:
-        y = np.concatenate([y, np.zeros(s0 + n - len(y), np.float32)])
-    y = y[s0:s0 + n].astype(np.float64)
-    rms = float(np.sqrt(np.mean(y ** 2)))
-    y = y * (0.1 / max(rms, 1e-9))
-    peak = float(np.max(np.abs(y)))
-    if peak > 0.99:
-        y = y * (0.99 / peak)
     beats = comp.beat_times - s0 / sr
     idx = np.nonzero((beats >= 0) & (beats < plan.duration))[0]
     pos = (idx % plan.meter) + 1
@@ -648,7 +649,26 @@ def render_clip(plan: ClipPlan, sr: int = SAMPLE_RATE) -> RenderedClip:
         "key": ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"][plan.key],
         "duration": plan.duration, "seed": plan.seed,
     }
-    return RenderedClip(y=y.astype(np.float32), sr=sr, beats=times, beat_in_bar=pos.astype(int), info=info)
+    return comp, s0, times, pos.astype(int), info
+
+
+def render_clip(plan: ClipPlan, sr: int = SAMPLE_RATE) -> RenderedClip:
+    """Compose, render and cut one clip; the annotation is the beat grid inside the clip window.
+
+    The audio is normalized to an RMS of 0.1 (-20 dBFS), with the peak kept below 0.99.
+    """
+    comp, s0, times, pos, info = annotate_clip(plan, sr)
+    y = render_midi(to_pretty_midi(comp), sr)
+    n = int(round(plan.duration * sr))
+    if len(y) < s0 + n:
+        y = np.concatenate([y, np.zeros(s0 + n - len(y), np.float32)])
+    y = y[s0:s0 + n].astype(np.float64)
+    rms = float(np.sqrt(np.mean(y ** 2)))
+    y = y * (0.1 / max(rms, 1e-9))
+    peak = float(np.max(np.abs(y)))
+    if peak > 0.99:
+        y = y * (0.99 / peak)
+    return RenderedClip(y=y.astype(np.float32), sr=sr, beats=times, beat_in_bar=pos, info=info)
 
 
 # ----------------------------------------------------------------------------- the set

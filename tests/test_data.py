@@ -1,0 +1,481 @@
+"""tcnlib.data: .beats files, the example set, user datasets, frame targets, datasets, the cache."""
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tcnlib
+from tcnlib import data, synth
+from tcnlib.audio import hop_length, log_mel_spectrogram, save_audio
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _clip(name: str = "c", seconds: float = 3.0, sr: int = 8000, bpm: float = 120.0, meter: int = 4,
+          style: str = "rock") -> data.Clip:
+    """A click track with beats every 60/bpm s starting at 0.25 s."""
+    n = int(seconds * sr)
+    beats = np.arange(0.25, seconds, 60.0 / bpm)
+    y = np.zeros(n, np.float32)
+    for k, b in enumerate(beats):
+        s = int(round(b * sr))
+        y[s:s + 80] += (1.0 if k % meter == 0 else 0.5) * np.hanning(80)[: len(y[s:s + 80])]
+    return data.Clip(name=name, y=y, sr=sr, beats=beats, beat_in_bar=np.arange(len(beats)) % meter + 1,
+                     style=style)
+
+
+def _write(tmp_path, text: str, name: str = "a.beats"):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+# ----------------------------------------------------------------------------- .beats files
+
+
+def test_read_beats_with_and_without_positions(tmp_path):
+    t, b = data.read_beats(_write(tmp_path, "# comment\n0.5 1\n\n1.0\t2\n1.5 3.0\n"))
+    np.testing.assert_allclose(t, [0.5, 1.0, 1.5])
+    assert b.tolist() == [1, 2, 3] and b.dtype.kind == "i"
+    t, b = data.read_beats(_write(tmp_path, "0.25\n0.75\n"))
+    np.testing.assert_allclose(t, [0.25, 0.75])
+    assert b is None
+
+
+@pytest.mark.parametrize("text, match", [
+    ("0.5 1\n1.0 2 x\n", r"a\.beats, line 2: expected 'time \[beat-in-bar\]', got 3 fields"),
+    ("0.5 1\nabc 2\n", r"line 2: the time must be a number of seconds, got 'abc'"),
+    ("-0.5 1\n", r"line 1: the time must be a finite number >= 0 seconds, got '-0.5'"),
+    ("nan 1\n", r"line 1: the time must be a finite number >= 0"),
+    ("0.5 1\n0.5 2\n", r"line 2: times must increase, but 0.5 follows 0.5"),
+    ("0.5 1\n0.4 2\n", r"line 2: times must increase"),
+    ("0.5 0\n", r"line 1: beat-in-bar must be a positive integer \(1 = downbeat\), got '0'"),
+    ("0.5 1.5\n", r"line 1: beat-in-bar must be a positive integer"),
+    ("0.5 one\n", r"line 1: beat-in-bar must be a positive integer"),
+    ("0.5 1\n1.0\n", r"line 2: every line must have the same fields"),
+    ("0.5\n1.0 2\n", r"line 2: every line must have the same fields"),
+    ("\n# nothing\n", r"a\.beats: the annotation holds no beats"),
+])
+def test_read_beats_rejects_malformed_lines(tmp_path, text, match):
+    with pytest.raises(ValueError, match=match):
+        data.read_beats(_write(tmp_path, text))
+
+
+def test_read_beats_rejects_beats_outside_the_audio(tmp_path):
+    p = _write(tmp_path, "0.5 1\n1.0 2\n2.5 3\n")
+    with pytest.raises(ValueError, match=r"a\.beats, line 3: beat at 2\.500 s lies outside the audio, "
+                                         r"which is 2\.000 s long"):
+        data.read_beats(p, duration=2.0)
+    assert len(data.read_beats(p, duration=2.6)[0]) == 3
+
+
+def test_read_beats_missing_or_binary_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="annotation file not found"):
+        data.read_beats(tmp_path / "nope.beats")
+    p = tmp_path / "bin.beats"
+    p.write_bytes(b"\xff\xfe\x00\x81")
+    with pytest.raises(ValueError, match=r"bin\.beats: not a text file"):
+        data.read_beats(p)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(0.001, 2.0), min_size=1, max_size=40), st.integers(2, 7), st.booleans())
+def test_write_read_beats_roundtrip(tmp_path_factory, gaps, meter, with_pos):
+    times = np.cumsum(gaps)
+    pos = np.arange(len(times)) % meter + 1 if with_pos else None
+    p = data.write_beats(tmp_path_factory.mktemp("b") / "x.beats", times, pos)
+    t, b = data.read_beats(p)
+    np.testing.assert_allclose(t, times, atol=1e-6)
+    assert (b is None) == (pos is None)
+    if pos is not None:
+        assert b.tolist() == pos.tolist()
+
+
+def test_write_beats_rejects_bad_input(tmp_path):
+    with pytest.raises(ValueError, match="times must be a 1-D sequence of increasing"):
+        data.write_beats(tmp_path / "x.beats", [1.0, 0.5])
+    with pytest.raises(ValueError, match="times must be a 1-D sequence of increasing"):
+        data.write_beats(tmp_path / "x.beats", [-1.0, 0.5])
+    with pytest.raises(ValueError, match=r"beat_in_bar must have one entry per beat \(2\)"):
+        data.write_beats(tmp_path / "x.beats", [0.5, 1.0], [1])
+    with pytest.raises(ValueError, match="beat_in_bar must hold positive integers"):
+        data.write_beats(tmp_path / "x.beats", [0.5, 1.0], [0, 1])
+
+
+# ----------------------------------------------------------------------------- the example set
+
+
+def test_example_index_matches_the_generator_and_the_files():
+    rows = data.example_index()
+    plans = synth.example_set_plans()
+    assert [r["name"] for r in rows] == [p.name for p, _ in plans]
+    assert [r["split"] for r in rows] == [s for _, s in plans]
+    assert data.STYLES == synth.STYLES
+    d = data.example_dir()
+    for r, (plan, _) in zip(rows, plans):
+        assert r["style"] == plan.style and r["meter"] == plan.meter and r["seed"] == plan.seed
+        assert 60 <= r["bpm_start"] <= 200 and 60 <= r["bpm_end"] <= 200
+        assert (d / f"{r['name']}.ogg").exists() and (d / f"{r['name']}.beats").exists()
+    assert {r["meter"] for r in rows} == {3, 4}
+    assert {r["tempo_curve"] for r in rows} == {"steady", "gradual", "sudden"}
+    assert any(r["swing"] > 0.55 for r in rows) and any(r["swing"] == 0.5 for r in rows)
+    assert sum(bool(r["breaks"]) for r in rows) >= 20
+    assert min(min(r["bpm_start"], r["bpm_end"]) for r in rows) < 70
+    assert max(max(r["bpm_start"], r["bpm_end"]) for r in rows) > 180
+
+
+def test_annotations_regenerate_without_a_synthesizer():
+    """Every .beats file is exactly what the generator's beat grid gives (no fluidsynth needed)."""
+    d = data.example_dir()
+    rows = {r["name"]: r for r in data.example_index()}
+    for plan, split in synth.example_set_plans():
+        _, _, times, pos, info = synth.annotate_clip(plan)
+        assert (d / f"{plan.name}.beats").read_text() == synth.format_beats(times, pos), plan.name
+        for k in ("bpm_start", "bpm_end", "breaks", "instruments", "key", "tempo_curve"):
+            assert str(rows[plan.name][k]) == str(info[k]), (plan.name, k)
+
+
+def test_splits_are_disjoint_fixed_and_stratified():
+    splits = {s: set(data.list_example_clips(split=s)) for s in data.SPLITS}
+    assert not (splits["train"] & splits["validation"])
+    assert not (splits["train"] & splits["test"])
+    assert not (splits["validation"] & splits["test"])
+    assert set().union(*splits.values()) == set(data.list_example_clips())
+    assert [len(splits[s]) for s in data.SPLITS] == [96, 24, 24]
+    for s in data.SPLITS:
+        assert {n.rsplit("_", 1)[0] for n in splits[s]} == set(data.STYLES)
+    with open(data.example_dir() / "index.csv", newline="") as f:
+        names = [r["name"] for r in csv.DictReader(f)]
+    assert len(names) == len(set(names))
+
+
+def test_list_example_clips_filters_and_rejects():
+    funk = data.list_example_clips(style="funk")
+    assert len(funk) == 18 and all(n.startswith("funk_") for n in funk)
+    assert funk == sorted(funk)
+    assert set(data.list_example_clips("test", "waltz")) <= set(data.list_example_clips(style="waltz"))
+    with pytest.raises(ValueError, match=r"split must be one of \['train', 'validation', 'test'\] or None, got 'valid'"):
+        data.list_example_clips(split="valid")
+    with pytest.raises(ValueError, match=r"style must be one of \['rock', .*got 'jazz'"):
+        data.list_example_clips(style="jazz")
+
+
+def test_load_example_clip():
+    name = data.list_example_clips(split="test", style="waltz")[0]
+    c = tcnlib.load_example_clip(name)
+    assert isinstance(c, data.Clip) and c.name == name
+    assert c.y.dtype == np.float32 and c.y.ndim == 1 and c.sr == 22050
+    assert c.duration == pytest.approx(synth.CLIP_SECONDS)
+    assert c.style == "waltz" and c.split == "test" and c.meta["meter"] == 3
+    assert np.all(np.diff(c.beats) > 0) and 0 <= c.beats[0] and c.beats[-1] < c.duration
+    assert set(c.beat_in_bar.tolist()) == {1, 2, 3}
+    np.testing.assert_array_equal(c.downbeats, c.beats[c.beat_in_bar == 1])
+    assert c.label == data.STYLES.index("waltz")
+    assert "waltz" in repr(c) and "24.0 s" in repr(c)
+    low = tcnlib.load_example_clip(name, sr=16000)
+    assert low.sr == 16000 and len(low.y) == 16000 * 24
+    np.testing.assert_array_equal(low.beats, c.beats)
+
+
+def test_load_example_clip_rejects_unknown_names():
+    with pytest.raises(ValueError, match=r"name must be an example clip such as \['rock_00'.*got 'rock_99'"):
+        data.load_example_clip("rock_99")
+    with pytest.raises(ValueError, match=r"name must be an example clip such as .*got 'nothing'"):
+        data.load_example_clip("nothing")
+
+
+def test_load_example_set():
+    clips = data.load_example_set(split="validation", style="swing")
+    assert [c.name for c in clips] == data.list_example_clips("validation", "swing")
+    assert all(c.split == "validation" for c in clips)
+
+
+def test_example_dir_env_override(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.EXAMPLES_ENV_VAR, str(tmp_path))
+    with pytest.raises(FileNotFoundError, match=r"TCN_COURSE_EXAMPLES=.* does not hold the example music"):
+        data.example_dir()
+    (tmp_path / "index.csv").write_text("name\n")
+    assert data.example_dir() == tmp_path
+
+
+def test_clip_without_positions_or_style():
+    c = data.Clip("x", np.zeros(100, np.float32), 100, np.array([0.1, 0.5]))
+    assert c.downbeats.shape == (0,)
+    with pytest.raises(ValueError, match=r"clip 'x' has style None, not one of"):
+        _ = c.label
+
+
+# ----------------------------------------------------------------------------- your own data
+
+
+def _make_dataset(root, names=("a", "b", "c"), sr=8000, seconds=2.0):
+    root.mkdir(parents=True, exist_ok=True)
+    for n in names:
+        save_audio(root / f"{n}.wav", np.zeros(int(sr * seconds), np.float32) + 0.01, sr)
+        (root / f"{n}.beats").write_text("0.5 1\n1.0 2\n1.5 3\n")
+    return root
+
+
+def test_find_and_load_beat_dataset(tmp_path):
+    root = _make_dataset(tmp_path / "ds")
+    sub = _make_dataset(tmp_path / "ds" / "more", names=("d",))
+    (root / ".hidden").write_text("x")
+    pairs = data.find_beat_files(root)
+    assert [a.name for a, _ in pairs] == ["a.wav", "b.wav", "c.wav", "d.wav"]
+    assert all(a.with_suffix(".beats") == b for a, b in pairs)
+    clips = data.load_beat_dataset(root, sr=None, styles={"a": "rock"})
+    assert [c.name for c in clips] == ["a", "b", "c", "more/d"]
+    assert clips[0].style == "rock" and clips[1].style is None and clips[0].sr == 8000
+    np.testing.assert_allclose(clips[0].downbeats, [0.5])
+    assert sub.exists()
+
+
+def test_find_beat_files_names_unpaired_files(tmp_path):
+    root = _make_dataset(tmp_path / "ds")
+    (root / "a.beats").unlink()
+    (root / "z.beats").write_text("0.5\n")
+    with pytest.raises(ValueError, match=r"unpaired files in .*audio without a \.beats file: \['a\.wav'\] "
+                                         r"\.beats without an audio file: \['z\.beats'\]"):
+        data.find_beat_files(root)
+
+
+def test_find_beat_files_rejects_bad_folders(tmp_path):
+    with pytest.raises(FileNotFoundError, match="dataset folder not found"):
+        data.find_beat_files(tmp_path / "missing")
+    (tmp_path / "f.txt").write_text("x")
+    with pytest.raises(ValueError, match="folder must be a directory, got the file"):
+        data.find_beat_files(tmp_path / "f.txt")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match=r"no audio \(\.wav, .*\) or \.beats files found"):
+        data.find_beat_files(tmp_path / "empty")
+    root = _make_dataset(tmp_path / "dup", names=("a",))
+    save_audio(root / "a.flac", np.zeros(800, np.float32), 8000)
+    with pytest.raises(ValueError, match=r"two audio files share the name 'a': a\.flac and a\.wav"):
+        data.find_beat_files(root)
+
+
+def test_load_beat_dataset_rejects_beats_outside_audio_and_bad_lines(tmp_path):
+    root = _make_dataset(tmp_path / "ds", seconds=1.2)
+    with pytest.raises(ValueError, match=r"a\.beats, line 3: beat at 1\.500 s lies outside the audio, "
+                                         r"which is 1\.200 s long"):
+        data.load_beat_dataset(root)
+    root = _make_dataset(tmp_path / "ds2")
+    (root / "b.beats").write_text("0.5 1\n0.7 x\n")
+    with pytest.raises(ValueError, match=r"b\.beats, line 2: beat-in-bar must be a positive integer"):
+        data.load_beat_dataset(root)
+    (root / "b.beats").write_text("0.5 1\n1.0 2\n")
+    (root / "c.wav").write_bytes(b"not audio at all")
+    with pytest.raises(ValueError, match=r"could not decode .*c\.wav"):
+        data.load_beat_dataset(root)
+
+
+def test_split_clips_disjoint_reproducible_order_free():
+    clips = [_clip(f"c{i:02d}") for i in range(20)]
+    a = data.split_clips(clips, seed=3)
+    b = data.split_clips(list(reversed(clips)), seed=3)
+    names = {s: [c.name for c in a[s]] for s in data.SPLITS}
+    assert names == {s: [c.name for c in b[s]] for s in data.SPLITS}
+    assert [len(names[s]) for s in data.SPLITS] == [14, 3, 3]
+    assert sorted(sum(names.values(), [])) == sorted(c.name for c in clips)
+    assert all(c.split == s for s in data.SPLITS for c in a[s])
+    assert data.split_clips(clips, seed=4)["test"] != a["test"]
+
+
+def test_split_clips_rejects_bad_input():
+    with pytest.raises(ValueError, match=r"fractions must be three numbers >= 0 summing to 1"):
+        data.split_clips([_clip()], fractions=(0.5, 0.5, 0.5))
+    with pytest.raises(ValueError, match=r"fractions must be three numbers"):
+        data.split_clips([_clip()], fractions=(1.0, 0.0))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"clip names must be unique to split them, repeated: \['c'\]"):
+        data.split_clips([_clip(), _clip()])
+
+
+# ----------------------------------------------------------------------------- targets
+
+
+def test_beat_targets_positions_and_widening():
+    sr, fps = 22050, 100
+    hop = hop_length(sr, fps)
+    times = np.array([0.0, 1.0, 2.0]) * hop / sr * 10  # frames 0, 10, 20 exactly
+    t = data.beat_targets(times, 30, sr, fps)
+    assert t.dtype == np.float32 and t.shape == (30,)
+    assert np.nonzero(t)[0].tolist() == [0, 10, 20] and t.max() == 1
+    w = data.beat_targets(times, 30, sr, fps, widen=2, widen_value=0.25)
+    assert np.nonzero(w == 1)[0].tolist() == [0, 10, 20]
+    assert np.nonzero(w == 0.25)[0].tolist() == [1, 2, 8, 9, 11, 12, 18, 19, 21, 22]
+    # widening never lowers a neighbouring beat
+    close = data.beat_targets([0.1, 0.11], 30, 100, 100, widen=1)
+    assert close[10] == 1 and close[11] == 1 and close[9] == 0.5 and close[12] == 0.5
+    assert data.beat_frames([0.1049], 22050, 100).tolist() == [round(0.1049 * 22050 / 220)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0.0, 9.9), max_size=30), st.integers(0, 3))
+def test_beat_targets_property(times, widen):
+    t = data.beat_targets(sorted(times), 1000, 22050, 100, widen=widen)
+    frames = data.beat_frames(times, 22050, 100)
+    assert set(np.nonzero(t == 1)[0].tolist()) == set(frames.tolist())
+    assert np.all((t == 0) | (t == 0.5) | (t == 1))
+    if widen == 0:
+        assert np.all(t[t > 0] == 1)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(times=[0.5], n_frames=0), r"n_frames must be a positive integer, got 0"),
+    (dict(times=[0.5], n_frames=10, widen=-1), r"widen must be an integer >= 0 frames, got -1"),
+    (dict(times=[0.5], n_frames=10, widen=1.5), r"widen must be an integer >= 0 frames"),
+    (dict(times=[0.05], n_frames=10, widen_value=0), r"widen_value must be in \(0, 1\], got 0"),
+    (dict(times=[-0.1], n_frames=10), r"times must be finite and >= 0 seconds"),
+    (dict(times=[0.5], n_frames=10), r"a beat at 0\.500 s falls on frame 50, after the last of n_frames=10"),
+])
+def test_beat_targets_rejects(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        data.beat_targets(sr=100, fps=100, **kwargs)
+
+
+def test_clip_targets():
+    c = _clip()
+    beat, down = data.clip_targets(c, 1 + len(c.y) // hop_length(c.sr, 100), 100)
+    assert beat.shape == down.shape
+    assert beat.sum() == len(c.beats) and down.sum() == len(c.downbeats)
+    assert np.all(beat[down == 1] == 1)
+
+
+# ----------------------------------------------------------------------------- cache and datasets
+
+
+def test_feature_cache_memory_and_disk(tmp_path):
+    c = _clip()
+    cache = data.FeatureCache(tmp_path / "cache")
+    S = cache.features(c.y, c.sr, fps=100, n_mels=20, fmin=30, n_fft=256)
+    np.testing.assert_array_equal(S, log_mel_spectrogram(c.y, c.sr, fps=100, n_mels=20, n_fft=256))
+    assert (cache.hits, cache.misses) == (0, 1)
+    assert cache.features(c.y, c.sr, fps=100, n_mels=20, n_fft=256) is S
+    assert (cache.hits, cache.misses) == (1, 1)
+    cache.features(c.y, c.sr, fps=50, n_mels=20, n_fft=256)  # other parameters: computed
+    cache.features(c.y * 0.5, c.sr, fps=100, n_mels=20, n_fft=256)  # other audio: computed
+    assert cache.misses == 3 and len(cache) == 3
+    assert len(list((tmp_path / "cache").glob("*.npy"))) == 3
+    fresh = data.FeatureCache(tmp_path / "cache")  # a new session reads the files
+    np.testing.assert_array_equal(fresh.features(c.y, c.sr, fps=100, n_mels=20, n_fft=256), S)
+    assert (fresh.hits, fresh.misses) == (1, 0)
+    for f in (tmp_path / "cache").glob("*.npy"):
+        f.write_bytes(b"broken")
+    fresh2 = data.FeatureCache(tmp_path / "cache")
+    np.testing.assert_array_equal(fresh2.features(c.y, c.sr, fps=100, n_mels=20, n_fft=256), S)
+    assert fresh2.misses == 1
+    fresh2.clear()
+    assert len(fresh2) == 0 and "FeatureCache(0 in memory" in repr(fresh2)
+
+
+def test_default_cache_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert data.default_cache_dir() == tmp_path / "tcn-course" / "features"
+    assert not data.default_cache_dir().exists()
+
+
+def test_beat_dataset_whole_clips_and_second_epoch_uses_cache():
+    clips = [_clip("a"), _clip("b", bpm=100, meter=3)]
+    cache = data.FeatureCache()
+    ds = data.BeatDataset(clips, fps=100, n_mels=16, cache=cache)
+    assert len(ds) == 2
+    x, beat, down = ds[1]
+    n = 1 + len(clips[1].y) // hop_length(8000, 100)
+    assert x.shape == (16, n) and beat.shape == (n,) and down.shape == (n,)
+    assert x.dtype == beat.dtype == torch.float32
+    assert np.nonzero(beat.numpy())[0].tolist() == data.beat_frames(clips[1].beats, 8000, 100).tolist()
+    assert np.nonzero(down.numpy())[0].tolist() == data.beat_frames(clips[1].downbeats, 8000, 100).tolist()
+    for _ in ds:
+        pass
+    misses = cache.misses
+    for _ in range(2):  # two more epochs
+        for _ in ds:
+            pass
+    assert cache.misses == misses == 2 and cache.hits >= 4
+
+
+def test_beat_dataset_segments_and_padding():
+    clips = [_clip("a", seconds=3.0), _clip("short", seconds=0.5)]
+    ds = data.BeatDataset(clips, fps=100, n_mels=8, segment=100, segment_hop=50, widen=1,
+                          cache=data.FeatureCache())
+    n = 1 + len(clips[0].y) // hop_length(8000, 100)
+    assert len(ds) == len(range(0, n - 100 + 1, 50)) + 1
+    for x, beat, down in ds:
+        assert x.shape == (8, 100) and beat.shape == (100,) and down.shape == (100,)
+        assert set(np.unique(beat.numpy())) <= {0.0, 0.5, 1.0}
+    x, beat, _ = ds[-1]  # the short clip, zero-padded
+    assert np.all(x.numpy()[:, 60:] == 0) and np.all(beat.numpy()[60:] == 0)
+    x1, b1, _ = ds[1]  # second segment starts at frame 50
+    full_beat = data.clip_targets(clips[0], n, 100, widen=1)[0]
+    np.testing.assert_array_equal(b1.numpy(), full_beat[50:150])
+    with pytest.raises(IndexError, match="out of range"):
+        ds[len(ds)]
+
+
+def test_datasets_reject_bad_arguments():
+    with pytest.raises(ValueError, match="BeatDataset needs at least one clip"):
+        data.BeatDataset([])
+    with pytest.raises(ValueError, match=r"BeatDataset takes a list of tcnlib.Clip .*got str"):
+        data.BeatDataset(["rock_00"])
+    with pytest.raises(ValueError, match=r"segment must be a positive number of frames or None, got 0"):
+        data.BeatDataset([_clip()], segment=0)
+    with pytest.raises(ValueError, match=r"segment_hop must be a positive number of frames or None"):
+        data.ClipDataset([_clip()], segment=10, segment_hop=-2)
+    with pytest.raises(ValueError, match=r"clip 'c' has style 'polka'; every clip needs one of"):
+        data.ClipDataset([_clip(style="polka")])
+
+
+def test_clip_dataset_items_and_labels():
+    clips = [_clip("a", style="funk"), _clip("b", style="waltz", seconds=2.0)]
+    ds = data.ClipDataset(clips, fps=50, n_mels=12, segment=40, cache=data.FeatureCache())
+    n_a = 1 + len(clips[0].y) // hop_length(8000, 50)
+    n_b = 1 + len(clips[1].y) // hop_length(8000, 50)
+    assert len(ds) == len(range(0, n_a - 39, 40)) + len(range(0, n_b - 39, 40))
+    x, label = ds[0]
+    assert x.shape == (1, 12, 40) and x.dtype == torch.float32
+    assert label.dtype == torch.int64 and int(label) == data.STYLES.index("funk")
+    assert int(ds[-1][1]) == data.STYLES.index("waltz")
+    assert ds.labels.tolist() == [int(ds[i][1]) for i in range(len(ds))]
+    whole = data.ClipDataset(clips, fps=50, n_mels=12, styles=("waltz", "funk"), cache=data.FeatureCache())
+    assert len(whole) == 2 and int(whole[0][1]) == 1 and whole[1][0].shape == (1, 12, n_b)
+
+
+def test_example_clips_work_in_both_datasets():
+    clips = data.load_example_set(split="test", style="reggae")[:1]
+    x, beat, down = data.BeatDataset(clips, fps=100, widen=1, cache=data.FeatureCache())[0]
+    assert x.shape[0] == 80 and beat.shape == down.shape == (x.shape[1],)
+    assert int((beat == 1).sum()) == len(clips[0].beats)
+    x, label = data.ClipDataset(clips, cache=data.FeatureCache())[0]
+    assert x.shape[:2] == (1, 64) and int(label) == data.STYLES.index("reggae")
+
+
+def test_clip_breaks_from_metadata():
+    c = data.Clip("x", np.zeros(100, np.float32), 100, np.array([0.1]), meta={"breaks": "1.500-3.250;7.000-9.000"})
+    assert c.breaks == [(1.5, 3.25), (7.0, 9.0)]
+    assert data.Clip("y", np.zeros(10, np.float32), 10, np.array([0.1])).breaks == []
+    with_breaks = [r["name"] for r in data.example_index() if r["breaks"]]
+    clip = data.load_example_clip(with_breaks[0])
+    assert clip.breaks and all(0 <= a < b <= clip.duration for a, b in clip.breaks)
+
+
+def test_plot_beats_draws_every_beat_and_downbeat():
+    import matplotlib.pyplot as plt
+
+    from tcnlib.plots import plot_beats
+
+    c = _clip()
+    S = log_mel_spectrogram(c.y, c.sr, fps=100, n_mels=16, n_fft=256)
+    ax, img, lines = plot_beats(S, c.sr, 100, c.beats, c.downbeats, title="t", shade=[(0.5, 1.0)])
+    assert len(lines) == len(c.beats) + len(c.downbeats)
+    assert [ln.get_xdata()[0] for ln in lines[:len(c.beats)]] == list(c.beats)
+    assert img.get_array().shape == S.shape and ax.get_title() == "t"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["beat", "downbeat"]
+    _, _, only_beats = plot_beats(S, c.sr, 100, c.beats)
+    assert len(only_beats) == len(c.beats)
+    plt.close("all")
