@@ -340,12 +340,13 @@ def _probe_copy(model: nn.Module, linearize: bool, randomize: bool, seed: int) -
 def input_gradient(model: nn.Module, in_channels: int, length: int, position: Optional[int] = None,
                    n_inputs: int = 3, linearize: bool = True, randomize: bool = False,
                    seed: int = 0) -> np.ndarray:
-    """|d output[:, :, position] / d input| summed over channels and random inputs.
+    """|d output[:, :, position] / d input|, summed over input channels and random inputs.
 
     Runs on a double-precision copy of ``model`` in eval mode (the model itself is not
-    touched): ``n_inputs`` standard-normal inputs of shape ``(1, in_channels, length)``, the
-    sum over output channels at ``position`` is back-propagated, and the absolute input
-    gradients are added up.
+    touched): for each of ``n_inputs`` standard-normal inputs of shape ``(1, in_channels,
+    length)``, a random combination of the output channels at ``position`` is back-propagated
+    (a plain sum could cancel exactly: a LayerNorm's outputs sum to 0 over channels; a model
+    with one output channel is taken as it is), and the absolute input gradients are added up.
 
     Args:
         model: any module mapping ``(B, in_channels, T) -> (B, C', T)``.
@@ -389,7 +390,11 @@ def _gradient(probe: nn.Module, in_channels: int, length: int, position: Optiona
         if y.dim() != 3 or y.shape[0] != 1 or y.shape[2] != t:
             raise ValueError(f"model must map (B, C, T) -> (B, C', T) keeping T; input {tuple(x.shape)} "
                              f"gave output {tuple(y.shape)}")
-        (grad,) = torch.autograd.grad(y[0, :, pos].sum(), x)
+        # a random mix of the output channels: a plain sum can cancel exactly (a LayerNorm's
+        # outputs sum to 0 over channels); one output channel is taken as it is
+        mix = (torch.ones(1, dtype=torch.float64) if y.shape[1] == 1
+               else torch.randn(y.shape[1], generator=gen, dtype=torch.float64))
+        (grad,) = torch.autograd.grad((y[0, :, pos] * mix).sum(), x)
         total += grad[0].abs().sum(dim=0)
     return total.numpy()
 

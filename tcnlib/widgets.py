@@ -16,7 +16,8 @@ spans ``tcn-rf-steps``, ``tcn-rf-seconds``, ``tcn-params``, ``tcn-holes``), the 
 an ``HTML`` widget of class ``tcn-message`` and the figure one ``Image`` widget of class
 ``tcn-figure`` whose PNG is replaced in place (figures never stack up). Sliders and the text
 box use ``continuous_update=False``, so dragging a slider sends one change on release, not
-a backlog of redraws; an update that does not change the clamped stack does not redraw.
+a backlog of redraws; an update that does not change the clamped stack (e.g. only the rate)
+does not redraw, and the last 64 diagrams are cached, so moving a control back is instant.
 
 Notebook: 03_dilated_convolutions.ipynb
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -86,8 +88,11 @@ class ExplorerSettings:
 
     def key(self) -> tuple:
         """Everything that changes the figure or readouts (messages excluded)."""
-        return (self.kernel_size, tuple(self.dilations), self.convs_per_block, self.rate, self.channels,
-                self.causal)
+        return self.figure_key() + (self.rate, self.channels)
+
+    def figure_key(self) -> tuple:
+        """Everything that changes the stack diagram (the rate and channel width do not)."""
+        return (self.kernel_size, tuple(self.dilations), self.convs_per_block, self.causal)
 
 
 def _clamp_int(name: str, value, label: str, messages: List[str]) -> int:
@@ -320,7 +325,7 @@ def render_stack_png(s: ExplorerSettings, dpi: int = 80, fig=None) -> bytes:
     plot_dilated_stack(s.kernel_size, s.dilations, s.convs_per_block, s.causal, max_inputs=DRAWN_INPUTS, ax=ax)
     fig.subplots_adjust(left=0.2, right=0.98, top=0.91, bottom=0.12)  # fixed: tight_layout is slow
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})  # fast zlib level
     return buf.getvalue()
 
 
@@ -389,6 +394,8 @@ def receptive_field_explorer(kernel_size: int = 3, n_layers: int = 4, schedule: 
             self.redraws = 0
             self.settings: Optional[ExplorerSettings] = None
             self._fig = None
+            self._lock = threading.Lock()
+            self._pngs: Dict[tuple, bytes] = {}
             left = W.VBox([c["kernel_size"], c["n_layers"], c["schedule"], c["base"], c["custom"]])
             right = W.VBox([c["n_stacks"], c["convs_per_block"], c["rate"], c["channels"], c["causal"]])
             super().__init__([W.HBox([left, right]), self.message, self.readout, self.figure])
@@ -398,7 +405,11 @@ def receptive_field_explorer(kernel_size: int = 3, n_layers: int = 4, schedule: 
             self.update()
 
         def _on_change(self, change) -> None:
-            self.update()
+            # ipykernel 7 can run two widget callbacks at once in two threads (seen in the browser
+            # tests: two controls changed in quick succession); one update at a time, each reading
+            # the controls' latest values, so the figure never mixes two states.
+            with self._lock:
+                self.update()
 
         def current_settings(self) -> ExplorerSettings:
             """The clamped settings for the controls' current values."""
@@ -418,15 +429,21 @@ def receptive_field_explorer(kernel_size: int = 3, n_layers: int = 4, schedule: 
                 c["custom"].disabled = c["schedule"].value != "custom"
                 c["n_layers"].disabled = c["schedule"].value == "custom"
                 self.message.value = message_html(s)
-                changed = force or self.settings is None or s.key() != self.settings.key()
+                changed = force or self.settings is None or s.figure_key() != self.settings.figure_key()
                 self.readout.value = readout_html(s)
                 self.settings = s
                 if changed:
-                    if self._fig is None:
-                        from matplotlib.figure import Figure
-                        self._fig = Figure(figsize=(9, 4.2))
-                    self.figure.value = render_stack_png(s, fig=self._fig)
-                    self.redraws += 1
+                    png = None if force else self._pngs.get(s.figure_key())
+                    if png is None:
+                        if self._fig is None:
+                            from matplotlib.figure import Figure
+                            self._fig = Figure(figsize=(9, 4.2))
+                        png = render_stack_png(s, fig=self._fig)
+                        self._pngs[s.figure_key()] = png
+                        while len(self._pngs) > 64:  # a small LRU: moving a slider back is instant
+                            self._pngs.pop(next(iter(self._pngs)))
+                        self.redraws += 1
+                    self.figure.value = png
                 return changed
             except Exception as err:  # a widget callback must never end in a traceback
                 self.message.value = (f'<div class="tcn-message-body" style="color:#b00">could not update: '

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from torch import nn
 
@@ -150,7 +150,9 @@ def conv_stack(kernels, dilations, channels, causal, activation=nn.ReLU):
        norm=st.sampled_from(["weight", "batch", "layer", "none"]),
        activation=st.sampled_from(["relu", "gelu", "elu", "tanh", "silu"]), exponential=st.booleans(),
        stacks=st.integers(1, 2))
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(blocks=1, channels=1, kernel=4, dil=[1, 1, 1, 1], causal=False, cpb=2, norm="layer", activation="relu",
+         exponential=False, stacks=2)  # once failed: a channel *sum* of a LayerNorm output has no gradient
 def test_tcn_formula_property_and_measurement_agree(blocks, channels, kernel, dil, causal, cpb, norm, activation,
                                                   exponential, stacks):
     torch.manual_seed(0)
@@ -170,7 +172,7 @@ def test_tcn_formula_property_and_measurement_agree(blocks, channels, kernel, di
 
 @given(layers=st.lists(st.tuples(st.integers(1, 6), st.integers(1, 9)), min_size=1, max_size=6),
        causal=st.booleans(), channels=st.integers(1, 3))
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=25, deadline=None)
 def test_plain_stack_with_per_layer_kernels(layers, causal, channels):
     torch.manual_seed(1)
     kernels, dilations = [k for k, _ in layers], [d for _, d in layers]
@@ -241,3 +243,10 @@ def test_documented_caveat_a_far_jump_needs_an_explicit_length():
     model = conv_stack([2, 2], [1, 1000], 2, causal=True, activation=nn.Identity)
     assert measure_receptive_field(model, 1) == 2  # the doubling stops before it sees lag 1000
     assert measure_receptive_field(model, 1, length=2 * 1002 + 3) == receptive_field(2, [1, 1000]) == 1002
+
+
+def test_output_channels_are_mixed_randomly_not_summed():
+    # a LayerNorm's outputs sum to 0 over channels: a plain channel sum would have no gradient at all
+    model = nn.Sequential(DilatedConv1d(1, 3, 3, causal=False), nn.Identity())
+    model[1] = __import__("tcnlib").ChannelLayerNorm(3)
+    assert measure_receptive_field(model, 1) == 3

@@ -164,9 +164,14 @@ def test_widget_edge_settings_show_messages_not_tracebacks():
 
 def test_widget_skips_redraw_when_the_stack_is_unchanged():
     w = receptive_field_explorer(schedule="none")
-    n = w.redraws
+    n, png = w.redraws, w.figure.value
     w.controls["base"].value = 5  # the base does not matter without the exponential schedule
-    assert w.redraws == n
+    w.controls["rate"].value = 16000.0  # the rate changes the readouts, not the diagram
+    assert w.redraws == n and w.figure.value == png and "at 16000 Hz" in w.readout.value
+    w.controls["kernel_size"].value = 5
+    assert w.redraws == n + 1 and w.figure.value != png
+    w.controls["kernel_size"].value = 3  # back: served from the cache, same picture
+    assert w.redraws == n + 1 and w.figure.value == png
 
 
 def test_widget_static_fallback_and_repr():
