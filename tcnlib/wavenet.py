@@ -554,9 +554,13 @@ class _ConvQueue:
         # row i * C_in + c of the flat weight multiplies channel c of tap i (input t - (k-1-i) d)
         weight_t = w.permute(2, 1, 0).reshape(self.k * w.shape[1], w.shape[0]).contiguous()
         bias = conv.conv.bias.detach() if conv.conv.bias is not None else torch.zeros_like(w[:, 0, 0])
-        buffer = torch.zeros(self.size, batch_size, w.shape[1], dtype=w.dtype, device=w.device)
-        self.weight_t, self.bias, self.buffer = ((a.cpu().numpy().copy() for a in (weight_t, bias, buffer))
-                                                 if use_numpy else (weight_t, bias, buffer))
+        shape = (self.size, batch_size, w.shape[1])
+        if use_numpy:
+            self.weight_t, self.bias = weight_t.cpu().numpy().copy(), bias.cpu().numpy().copy()
+            self.buffer = np.zeros(shape, dtype=self.weight_t.dtype)
+        else:
+            self.weight_t, self.bias = weight_t, bias
+            self.buffer = torch.zeros(shape, dtype=w.dtype, device=w.device)
         self.cat = np.concatenate if use_numpy else torch.cat
 
     def fill(self, history: torch.Tensor) -> None:
