@@ -78,7 +78,8 @@ def _measure(make_step: Callable[[], Callable[[], object]], n: int, repeats: int
              warmup: Optional[int] = None):
     def once() -> float:
         step = make_step()
-        return time_per_call(step, n, repeats, warmup=(1 if quick else 3) if warmup is None else warmup)
+        return time_per_call(step, n, repeats, warmup=(1 if quick else 3) if warmup is None else warmup,
+                             max_seconds=0.5 if quick else 3.0)
 
     if quick:
         with torch_threads(1):

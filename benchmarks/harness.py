@@ -42,19 +42,26 @@ class Row:
     higher_is_better: bool = False
 
 
-def time_per_call(fn: Callable[[], object], n: int, repeats: int = 3, warmup: int = 2) -> float:
+def time_per_call(fn: Callable[[], object], n: int, repeats: int = 3, warmup: int = 2,
+                  max_seconds: Optional[float] = None) -> float:
     """Seconds per call of ``fn``: best (minimum) over ``repeats`` runs of ``n`` calls each.
 
     The minimum is the least disturbed estimate on a shared machine (as ``timeit`` recommends).
+    With ``max_seconds``, a run stops early once it has taken that long (at least one call), so
+    a slow peer on a busy machine cannot stall the whole benchmark.
     """
     for _ in range(warmup):
         fn()
     best = math.inf
     for _ in range(repeats):
         t0 = time.perf_counter()
-        for _ in range(n):
+        calls = 0
+        while calls < n:
             fn()
-        best = min(best, (time.perf_counter() - t0) / n)
+            calls += 1
+            if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+                break
+        best = min(best, (time.perf_counter() - t0) / calls)
     return best
 
 
