@@ -387,6 +387,8 @@ def _gradient(probe: nn.Module, in_channels: int, length: int, position: Optiona
     for _ in range(n_inputs):
         x = torch.randn(1, c, t, generator=gen, dtype=torch.float64, requires_grad=True)
         y = probe(x)
+        if not isinstance(y, torch.Tensor):
+            raise ValueError(f"model must return one tensor of shape (B, C', T), got {type(y).__name__}")
         if y.dim() != 3 or y.shape[0] != 1 or y.shape[2] != t:
             raise ValueError(f"model must map (B, C, T) -> (B, C', T) keeping T; input {tuple(x.shape)} "
                              f"gave output {tuple(y.shape)}")

@@ -233,6 +233,11 @@ def test_measurement_errors():
     shrink = nn.Conv1d(1, 1, 3)  # no padding: T -> T - 2
     with pytest.raises(ValueError, match=r"must map \(B, C, T\) -> \(B, C', T\)"):
         measure_receptive_field(shrink, 1)
+    class TwoOutputs(nn.Module):
+        def forward(self, x):
+            return x, x
+    with pytest.raises(ValueError, match="model must return one tensor"):
+        measure_receptive_field(TwoOutputs(), 1)
     with pytest.raises(ValueError, match="position must be in"):
         input_gradient(model, 1, 10, position=10)
     with pytest.raises(ValueError, match="in_channels must be a positive integer"):
