@@ -151,6 +151,7 @@ def _isolated_env(tmp: Path) -> dict:
 
 
 def _spawn(cmd: List[str], cwd: Path, tmp: Path, port: int, token: str, name: str) -> Server:
+    tmp.mkdir(parents=True, exist_ok=True)
     log_path = tmp / f"{name}.log"
     log = open(log_path, "wb")
     proc = subprocess.Popen(cmd, cwd=str(cwd), env=_isolated_env(tmp), stdout=log, stderr=subprocess.STDOUT,
@@ -249,6 +250,33 @@ class ConsoleErrors:
         self.errors.append(f"console.error: {full}")
 
 
+# Requests that leave 127.0.0.1 and are known. Everything else off the machine is a failure:
+# the course must work offline (classrooms, CI without internet).
+KNOWN_EXTERNAL_REQUESTS = [
+    # Voila's "lab" template links the Font Awesome icon CSS from a CDN (voila/templates/lab,
+    # fontawesome-free ^5). The explorers use no icons, so offline it changes nothing visible.
+    re.compile(r"^https://cdn\.jsdelivr\.net/npm/@fortawesome/fontawesome-free@[^/]+/css/[\w.-]+\.css$"),
+]
+
+
+@dataclass
+class ExternalRequests:
+    """Answers every request that leaves 127.0.0.1 with an empty 204 (no network is used), and
+    records the unknown ones (see ``KNOWN_EXTERNAL_REQUESTS``)."""
+
+    unknown: List[str] = field(default_factory=list)
+
+    def attach(self, page) -> "ExternalRequests":
+        page.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])[a-z]+://"), self._handle)
+        return self
+
+    def _handle(self, route) -> None:
+        url = route.request.url
+        if not any(p.search(url) for p in KNOWN_EXTERNAL_REQUESTS):
+            self.unknown.append(url)
+        route.fulfill(status=204, body="")
+
+
 # --------------------------------------------------------------------------------------------
 # JupyterLab: open a notebook, run all cells, find errors
 # --------------------------------------------------------------------------------------------
@@ -295,7 +323,7 @@ def wait_kernel_idle(page, timeout_ms: int = UPDATE_TIMEOUT_MS) -> None:
         timeout=timeout_ms)
 
 
-_ERRORS_JS = """() => {
+ERRORS_JS = """() => {
   const out = [];
   for (const el of document.querySelectorAll(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")) {
     const t = el.textContent;
@@ -312,7 +340,7 @@ def notebook_errors(page) -> List[str]:
     log console, whose status-bar item then shows a message count. Any count is reported, with
     the log console's text.
     """
-    errors = list(page.evaluate(_ERRORS_JS))
+    errors = list(page.evaluate(ERRORS_JS))
     count = log_console_count(page)
     if count:
         page.locator(".jp-LogConsoleStatusItem").first.click()

@@ -115,12 +115,17 @@ def chromium(workdir: Path):
 
 @pytest.fixture
 def page(chromium, lab) -> Iterator[Tuple[object, bu.ConsoleErrors]]:
-    """A fresh tab and the console errors it collects; the kernels it started are shut down after."""
+    """A fresh tab on the JupyterLab server and the console errors it collects.
+
+    The kernels it started are shut down afterwards (2 CPU cores: no idle kernels left behind).
+    """
     tab = chromium.new_page()
     tab.set_default_timeout(bu.UPDATE_TIMEOUT_MS)
     console = bu.ConsoleErrors().attach(tab)
+    external = bu.ExternalRequests().attach(tab)
     try:
         yield tab, console
+        assert external.unknown == [], f"requests that left the machine: {external.unknown}"
     finally:
         tab.close()
         lab.shutdown_kernels()
@@ -184,3 +189,262 @@ def test_harness_catches_kernel_and_console_errors(lab, page):
     tab.evaluate("console.error('deliberate console error')")
     tab.wait_for_timeout(200)
     assert any("deliberate console error" in e for e in console.errors)
+
+
+# ------------------------------------------------------------------------------------------------
+# The receptive-field explorers (tcnlib.widgets.receptive_field_explorer)
+# ------------------------------------------------------------------------------------------------
+
+def _uses_widgets(path: Path) -> bool:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    src = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    return bool(re.search(r"\bwidgets\b|ipywidgets|_explorer\(", src))
+
+
+#: Every lesson that shows widgets (found by reading the notebooks, so a new one is covered).
+WIDGET_NOTEBOOKS = [f"notebooks/{p.name}" for p in sorted((ROOT / "notebooks").glob("*.ipynb")) if _uses_widgets(p)]
+
+
+def _rate_hz(label: str) -> float:
+    """'16 kHz (speech audio)' -> 16000.0; '100 Hz (spectrogram frames)' -> 100.0."""
+    m = re.match(r"\s*([\d.]+)\s*(k?)Hz", label)
+    assert m, f"rate option {label!r} does not start with a rate in Hz or kHz"
+    return float(m.group(1)) * (1000.0 if m.group(2) else 1.0)
+
+
+def _state(root) -> dict:
+    """The explorer's control values, read from the page as a student sees them."""
+    def select_text(name):
+        return bu.control(root, name, "widget-dropdown").locator("select").evaluate(
+            "s => s.options[s.selectedIndex].text")
+
+    return {
+        "kernel_size": bu.slider_value(root, "kernel size"),
+        "n_layers": bu.slider_value(root, "layers"),
+        "schedule": select_text("dilations"),
+        "base": bu.slider_value(root, "base"),
+        "custom": bu.control(root, "custom", "widget-text").locator("input").input_value(),
+        "n_stacks": bu.slider_value(root, "stacks"),
+        "convs_per_block": bu.slider_value(root, "convs/block"),
+        "rate": _rate_hz(select_text("rate")),
+        "channels": int(bu.control(root, "channels").locator("input").input_value()),
+    }
+
+
+def _expected(st: dict, custom_dilations=None) -> dict:
+    """What the readouts must say for control values ``st``, computed here with tcnlib.receptive."""
+    from tcnlib.receptive import exponential_dilations, receptive_field, stack_parameters, to_seconds
+
+    if st["schedule"] == "none":
+        dils = [1] * st["n_layers"]
+    elif st["schedule"] == "exponential":  # the explorer caps dilations at its documented limit
+        from tcnlib.widgets import LIMITS
+
+        dils = [min(d, LIMITS["dilation"][1]) for d in exponential_dilations(st["n_layers"], st["base"])]
+    else:
+        dils = custom_dilations if custom_dilations is not None else [int(t) for t in re.findall(r"\d+", st["custom"])]
+    dils = dils * st["n_stacks"]
+    rf = receptive_field(st["kernel_size"], dils, st["convs_per_block"])
+    return {"rf": rf, "seconds": to_seconds(rf, st["rate"]), "dilations": dils,
+            "params": stack_parameters(st["kernel_size"], len(dils), st["channels"],
+                                       convs_per_block=st["convs_per_block"])}
+
+
+def _shown(root) -> dict:
+    """The numbers the readouts show."""
+    def span(cls):
+        loc = root.locator(f".tcn-readout .{cls}")
+        return loc.first.inner_text().strip() if loc.count() else ""
+
+    seconds = re.match(r"[\d.eE+-]+", span("tcn-rf-seconds"))
+    steps = span("tcn-rf-steps")
+    return {"rf": int(steps) if steps.isdigit() else None,
+            "seconds": float(seconds.group(0)) if seconds else None,
+            "params": int(span("tcn-params").replace(",", "") or -1),
+            "dilations": span("tcn-dilations")}
+
+
+def _matches(shown: dict, exp: dict) -> bool:
+    if shown["rf"] != exp["rf"] or shown["params"] != exp["params"] or shown["seconds"] is None:
+        return False
+    if abs(shown["seconds"] - exp["seconds"]) > 1e-3 * exp["seconds"]:  # 4 significant digits shown
+        return False
+    return len(exp["dilations"]) > 16 or shown["dilations"] == str(exp["dilations"])
+
+
+def _message(root) -> str:
+    return " ".join(root.locator(".tcn-message").all_inner_texts())
+
+
+class ExplorerDriver:
+    """Moves one explorer's controls and checks each resulting state; a screenshot per state."""
+
+    def __init__(self, tab, root, name: str) -> None:
+        self.tab, self.root, self.name = tab, root, name
+        self.step = 0
+        self.src = bu.image_sources(root)
+        assert len(self.src) == 1, f"{name}: expected one figure, found {len(self.src)}"
+
+    def check(self, label: str, act=lambda: None, expect_redraw: bool = True, message: str = "",
+              custom_dilations=None) -> dict:
+        """Do ``act``, wait for the readouts to show tcnlib's numbers, check figure and message."""
+        act()
+        exp: dict = {}
+
+        def settled() -> bool:
+            exp.clear()
+            exp.update(_expected(_state(self.root), custom_dilations))
+            return _matches(_shown(self.root), exp)
+
+        bu.wait_until(settled, f"{self.name} [{label}]: readouts to show {exp}",
+                      describe=lambda: f"state {_state(self.root)}, readouts {_shown(self.root)}, "
+                                       f"message {_message(self.root)!r}")
+        if expect_redraw:
+            bu.wait_until(lambda: bu.image_sources(self.root) != self.src,
+                          f"{self.name} [{label}]: the figure to be redrawn")
+        else:
+            self.tab.wait_for_timeout(300)
+            assert bu.image_sources(self.root) == self.src, f"{self.name} [{label}]: redrawn although the stack did not change"
+        self.src = bu.image_sources(self.root)
+        assert len(self.src) == 1, f"{self.name} [{label}]: {len(self.src)} figures: old figures stack up"
+        if message:
+            assert re.search(message, _message(self.root), re.I), (
+                f"{self.name} [{label}]: the widget should explain /{message}/, it says {_message(self.root)!r}")
+        assert "Traceback" not in self.root.inner_text()
+        assert "could not update" not in _message(self.root), _message(self.root)
+        _shot(self.root, f"{self.name}-{self.step:02d}-{label}")
+        self.step += 1
+        return exp
+
+    # One student session: every control the lessons ask to move, then the extreme settings.
+    def full_tour(self) -> None:
+        r = self.root
+        k = bu.slider_value(r, "kernel size")
+        self.check("initial", expect_redraw=False)
+        self.check("kernel-size", lambda: bu.press_slider(r, "kernel size", "ArrowRight" if k < 9 else "ArrowLeft"))
+        sched = _state(r)["schedule"]
+        first = "none" if sched != "none" else "custom"
+        self.check(f"schedule-{first}", lambda: bu.select_option(r, "dilations", first))
+        self.check("schedule-exponential", lambda: bu.select_option(r, "dilations", "exponential"))
+        self.check("layers-6", lambda: bu.type_slider(r, "layers", 6) if _state(r)["n_layers"] != 6
+                   else bu.type_slider(r, "layers", 5))
+        self.check("base-3", lambda: bu.type_slider(r, "base", 3 if _state(r)["base"] != 3 else 2))
+        self.check("stacks", lambda: bu.press_slider(r, "stacks", "ArrowRight" if _state(r)["n_stacks"] < 2 else "ArrowLeft"))
+        self.check("convs-per-block", lambda: bu.press_slider(
+            r, "convs/block", "ArrowRight" if _state(r)["convs_per_block"] < 2 else "ArrowLeft"))
+        self.check("rate-16kHz", lambda: bu.select_option(r, "rate", "16 kHz (speech audio)"), expect_redraw=False)
+
+        def custom(text):
+            def act():
+                if _state(r)["schedule"] != "custom":
+                    bu.select_option(r, "dilations", "custom")
+                bu.fill_text(r, "custom", text)
+            return act
+
+        self.check("custom-gridding", custom("1, 4, 16"))
+        # Extreme settings: clamped and explained, never a traceback.
+        from tcnlib.widgets import LIMITS
+
+        cap = LIMITS["dilation"][1]
+        self.check("edge-huge-dilation", custom("1, 2, 1000000"), message=str(cap), custom_dilations=[1, 2, cap])
+        self.check("edge-kernel-size-1", lambda: bu.press_slider(r, "kernel size", "Home"), message=r"kernel size 1",
+                   custom_dilations=[1, 2, cap])
+
+        def single_layer():
+            bu.select_option(r, "dilations", "exponential")
+            bu.press_slider(r, "stacks", "Home")
+            bu.press_slider(r, "convs/block", "Home")
+            bu.press_slider(r, "layers", "Home")
+            bu.type_slider(r, "kernel size", 3)
+
+        self.check("edge-single-layer", single_layer, message=r"single layer")
+        # A fast mouse drag over every layer count: one redraw on release, not one per value.
+        bu.start_redraw_counter(r)
+        src_before = self.src
+        exp = self.check("edge-drag-to-max-layers-rf-wider-than-drawn", lambda: bu.drag_slider(r, "layers", 1.0),
+                         message=r"wider than")
+        n_layers = _state(r)["n_layers"]
+        assert n_layers == LIMITS["n_layers"][1] and exp["rf"] > 64
+        redraws = bu.redraw_count(r)
+        # The figure changed (checked above); at most a few redraws, never one per value passed.
+        assert redraws <= 3, (f"{self.name}: {redraws} redraws for one drag over {n_layers - 1} values "
+                                   f"(figure {src_before} -> {self.src})")
+
+    # Another explorer on the same page: two states and an extreme setting.
+    def short_tour(self) -> None:
+        r = self.root
+        self.check("initial", expect_redraw=False)
+        k = bu.slider_value(r, "kernel size")
+        self.check("kernel-size", lambda: bu.press_slider(r, "kernel size", "ArrowRight" if k < 9 else "ArrowLeft"))
+        self.check("edge-kernel-size-1", lambda: bu.press_slider(r, "kernel size", "Home"), message=r"kernel size 1")
+
+
+def _explorers(tab, where: str):
+    roots = tab.locator(".tcn-rf-explorer")
+    bu.wait_until(lambda: roots.count() > 0 and bu.readout_text(roots.first) != "",
+                  f"an explorer with readouts in {where}")
+    return [roots.nth(i) for i in range(roots.count())]
+
+
+@pytest.mark.parametrize("notebook", WIDGET_NOTEBOOKS)
+def test_explorers_in_jupyterlab(lab, page, notebook):
+    tab, console = page
+    bu.open_notebook(tab, lab, notebook)
+    bu.run_all_cells(tab)
+    errors = bu.notebook_errors(tab)
+    assert errors == [], f"{notebook}: errors after Run All:\n" + "\n".join(errors)
+    stem = Path(notebook).stem
+    _shot(tab, f"{stem}-after-run-all")
+    roots = _explorers(tab, notebook)
+    for i, root in enumerate(roots):
+        root.scroll_into_view_if_needed()
+        driver = ExplorerDriver(tab, root, f"{stem}-explorer{i + 1}")
+        driver.full_tour() if i == 0 else driver.short_tour()
+    bu.wait_kernel_idle(tab)
+    errors = bu.notebook_errors(tab)
+    assert errors == [], f"{notebook}: kernel errors while moving the controls:\n" + "\n".join(errors)
+    assert console.errors == [], f"{notebook}: browser console errors:\n" + "\n".join(console.errors)
+
+
+# ------------------------------------------------------------------------------------------------
+# The presenter view: presenter/explorers.ipynb in Voila (only the explorers, no code)
+# ------------------------------------------------------------------------------------------------
+
+PRESENTER = "presenter/explorers.ipynb"
+
+
+@pytest.fixture(scope="module")
+def voila(workdir: Path) -> Iterator[bu.Server]:
+    """Voila on 127.0.0.1 serving the presenter notebook (scratch copy); always stopped afterwards."""
+    try:
+        import voila as _voila  # noqa: F401
+    except ImportError:
+        skip_or_fail("voila is not installed (pip install -r requirements.txt)")
+    server = bu.start_voila(workdir / PRESENTER, workdir.parent / "voila")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_presenter_view_in_voila(voila, chromium):
+    tab = chromium.new_page()
+    tab.set_default_timeout(bu.UPDATE_TIMEOUT_MS)
+    console = bu.ConsoleErrors().attach(tab)
+    external = bu.ExternalRequests().attach(tab)
+    try:
+        tab.goto(voila.url(""), timeout=120_000)
+        roots = _explorers(tab, "the presenter view")
+        bu.wait_until(lambda: tab.locator(".tcn-rf-explorer").count() == 3, "the three explorers")
+        roots = _explorers(tab, "the presenter view")
+        assert "receptive_field_explorer(" not in tab.inner_text("body"), "the presenter view shows code"
+        _shot(tab, "presenter-voila-page")
+        for i, root in enumerate(roots):
+            root.scroll_into_view_if_needed()
+            ExplorerDriver(tab, root, f"presenter-explorer{i + 1}").short_tour()
+        errors = tab.evaluate(bu.ERRORS_JS)
+        assert errors == [], "errors in the presenter view:\n" + "\n".join(errors)
+        assert console.errors == [], "browser console errors in the presenter view:\n" + "\n".join(console.errors)
+        assert external.unknown == [], f"requests that left the machine: {external.unknown}"
+    finally:
+        tab.close()
