@@ -74,7 +74,7 @@ class StyleSpec:
     bpm: Tuple[float, float]
     meters: Tuple[Tuple[int, float], ...]  # (beats per bar, probability)
     swing: Tuple[float, float]  # (probability, max ratio); ratio 0.5 = straight, 2/3 = triplet
-    drums_prob: float
+    drums_prob: float  # 1: always drums; below 1: drums in every other clip (index even)
     programs: Dict[str, Tuple[Tuple[int, str], ...]]  # role -> ((GM program, name), ...)
     progressions: Tuple[Tuple[Tuple[int, str], ...], ...]
     jitter: Tuple[float, float] = (0.0, 0.02)  # range of relative inter-beat jitter (std)
@@ -128,14 +128,14 @@ STYLE_SPECS: Dict[str, StyleSpec] = {
         progressions=(((0, "maj"), (9, "min"), (5, "maj"), (7, "maj")), ((0, "maj"), (7, "maj"), (9, "min"), (5, "maj")),
                       ((5, "maj7"), (7, "maj"), (4, "min7"), (9, "min")))),
     "funk": StyleSpec(
-        bpm=(84, 120), meters=((4, 1.0),), swing=(0.3, 0.58), drums_prob=1.0,
+        bpm=(84, 120), meters=((4, 1.0),), swing=(0.35, 0.58), drums_prob=1.0,
         programs={"bass": ((36, "Slap Bass 1"), (37, "Slap Bass 2"), (33, "Electric Bass (finger)")),
                   "chords": ((7, "Clavinet"), (27, "Electric Guitar (clean)"), (28, "Electric Guitar (muted)")),
                   "lead": ((61, "Brass Section"), (62, "Synth Brass 1"), (16, "Drawbar Organ"))},
         progressions=(((0, "min7"), (0, "min7"), (5, "dom7"), (0, "min7")), ((0, "dom9"), (0, "dom9"), (5, "dom9"), (5, "dom9")),
                       ((0, "min7"), (3, "maj"), (5, "dom7"), (0, "min7")))),
     "reggae": StyleSpec(
-        bpm=(64, 96), meters=((4, 1.0),), swing=(0.5, 0.6), drums_prob=1.0,
+        bpm=(64, 96), meters=((4, 1.0),), swing=(0.5, 0.62), drums_prob=1.0,
         programs={"bass": ((33, "Electric Bass (finger)"), (38, "Synth Bass 1")),
                   "chords": ((27, "Electric Guitar (clean)"), (17, "Percussive Organ"), (16, "Drawbar Organ")),
                   "lead": ((56, "Trumpet"), (16, "Drawbar Organ"), (11, "Vibraphone"))},
@@ -212,7 +212,7 @@ def plan_clip(name: str, style: str, seed: int, index: int,
         if abs(bpm1 / bpm0 - 1.0) < 0.07:  # clipped into too small a change: go the other way
             bpm1 = float(np.clip(bpm0 / ratio, 60.0, 200.0))
     swing_p, swing_max = spec.swing
-    swing = float(rng.uniform(0.6, swing_max)) if rng.random() < swing_p and swing_max > 0.6 else 0.5
+    swing = float(rng.uniform(0.55, swing_max)) if rng.random() < swing_p and swing_max > 0.55 else 0.5
     if style == "swing":
         swing = float(rng.uniform(0.62, 0.7))
     expressive = rng.random() < 0.35
@@ -220,6 +220,8 @@ def plan_clip(name: str, style: str, seed: int, index: int,
     note_jitter = float(rng.uniform(*spec.note_jitter_ms))
     progs = {role: _choice(rng, alts) for role, alts in spec.programs.items()}
     drums = bool(rng.random() < spec.drums_prob)
+    if spec.drums_prob < 1.0:  # styles that are sometimes drumless: every other clip, so each split has both
+        drums = index % 2 == 0
     if progs["chords"][0] in SLOW_ATTACK_PROGRAMS:  # soft attacks only: add drums to mark the beat
         drums = True
     lead = bool(rng.random() < 0.65)

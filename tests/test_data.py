@@ -479,3 +479,24 @@ def test_plot_beats_draws_every_beat_and_downbeat():
     _, _, only_beats = plot_beats(S, c.sr, 100, c.beats)
     assert len(only_beats) == len(c.beats)
     plt.close("all")
+
+
+def test_example_set_loads_without_a_synthesizer(tmp_path):
+    """No fluidsynth on PATH and pretty_midi unimportable: the set still loads and trains."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys, shutil; sys.modules['pretty_midi'] = None\n"
+            "assert shutil.which('fluidsynth') is None\n"
+            "import tcnlib\n"
+            "c = tcnlib.load_example_clip('ballad_01')\n"
+            "x, beat, down = tcnlib.BeatDataset([c], cache=tcnlib.FeatureCache())[0]\n"
+            "assert 'tcnlib.synth' not in sys.modules and 'pretty_midi' not in [m for m in sys.modules if sys.modules[m]]\n"
+            "print(len(c.beats), int(beat.sum()))\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("PATH", "PYTHONPATH")}
+    env["PATH"] = str(tmp_path)  # an empty folder: no programs at all
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    n_beats, n_targets = map(int, out.stdout.split())
+    assert n_beats == n_targets == len(data.load_example_clip("ballad_01").beats)
