@@ -282,10 +282,21 @@ def load_example_clip(name: str, sr: Optional[int] = 22050) -> Clip:
 
     Args:
         name: a name from :func:`list_example_clips`, e.g. ``"rock_00"``.
-        sr: sample rate to resample to in Hz (``None``: the file's 22050 Hz).
+        sr: sample rate to resample to in Hz (``None``: the file's 22050 Hz); the WaveNet lesson
+            uses e.g. ``sr=16000``. Beat times do not depend on ``sr``.
+
+    Returns:
+        a :class:`Clip`: ``clip.y`` ``(N,)`` float32, ``clip.sr``, ``clip.beats`` and
+        ``clip.downbeats`` in seconds, ``clip.beat_in_bar``, ``clip.style``, ``clip.split``,
+        ``clip.breaks`` and ``clip.meta`` (the ``index.csv`` row).
 
     Raises:
         ValueError: if ``name`` is not an example clip.
+
+    Example:
+        >>> clip = load_example_clip("waltz_00")
+        >>> clip.style, clip.meta["meter"], len(clip.downbeats) > 0
+        ('waltz', 3, True)
 
     Notebook: 01_audio_as_sequences.ipynb
     """

@@ -500,3 +500,18 @@ def test_example_set_loads_without_a_synthesizer(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     n_beats, n_targets = map(int, out.stdout.split())
     assert n_beats == n_targets == len(data.load_example_clip("ballad_01").beats)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789.-+eE nai\t#x", max_size=12), min_size=1, max_size=6))
+def test_read_beats_never_crashes_on_garbage(tmp_path_factory, lines):
+    """Any text either parses into increasing times or fails with a ValueError naming the file."""
+    p = tmp_path_factory.mktemp("g") / "garbage.beats"
+    p.write_text("\n".join(lines))
+    try:
+        t, b = data.read_beats(p)
+    except ValueError as err:
+        assert "garbage.beats" in str(err)
+    else:
+        assert len(t) >= 1 and np.all(np.diff(t) > 0) and np.all(t >= 0)
+        assert b is None or (len(b) == len(t) and b.min() >= 1)
