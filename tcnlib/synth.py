@@ -778,10 +778,15 @@ def generate_example_set(out_dir: os.PathLike, n_per_style: int = N_PER_STYLE, s
     """
     import csv
 
+    plans = example_set_plans(n_per_style, seed, duration)
+    if only is not None:
+        unknown = sorted(set(only) - {p.name for p, _ in plans})
+        if unknown:
+            raise ValueError(f"only must name clips of the set such as 'rock_00', got unknown {unknown}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rows = []
-    for n, (plan, split) in enumerate(example_set_plans(n_per_style, seed, duration)):
+    for n, (plan, split) in enumerate(plans):
         if only is not None and plan.name not in only:
             continue
         if progress:

@@ -114,6 +114,8 @@ def test_plan_clip_rejects_unknown_styles():
         synth.plan_clip("x", "polka", 0, 0)
     with pytest.raises(ValueError, match="n_per_style must be at least 3"):
         synth.example_set_plans(n_per_style=2)
+    with pytest.raises(ValueError, match=r"only must name clips of the set such as 'rock_00', got unknown \['rock_99'\]"):
+        synth.generate_example_set("/nonexistent/never-created", only=["rock_00", "rock_99"])
 
 
 def test_position_to_time_swing():
