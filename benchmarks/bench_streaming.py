@@ -46,21 +46,21 @@ class _TorchRingStream:
     def __init__(self, stream: tcnlib.TCNStream) -> None:
         self.blocks = []
         for b in stream._blocks:
-            convs = [(torch.from_numpy(c.buf.copy()), torch.from_numpy(c.w_flat.copy()), torch.from_numpy(c.b.copy()),
-                      c.window, c.d) for c in b.convs]
+            convs = [(torch.from_numpy(c.buf.copy()), torch.from_numpy(c.w_flat.copy()), c.c_in, c.window, c.d)
+                     for c in b.convs]
             self.blocks.append([convs, [c.window - 1 for c in b.convs]])
 
     @torch.no_grad()
     def step(self, x: torch.Tensor) -> torch.Tensor:
         for convs, pos in self.blocks:
             h = x
-            for i, (buf, w, b, W, d) in enumerate(convs):
+            for i, (buf, w, c, W, d) in enumerate(convs):
                 p = pos[i] + 1
                 p = 0 if p == W else p
                 pos[i] = p
-                buf[:, p] = h
-                buf[:, p + W] = h
-                h = torch.relu_(torch.addmm(b, buf[:, p + 1:p + W + 1:d].reshape(buf.shape[0], -1), w))
+                buf[:, p, :c] = h
+                buf[:, p + W, :c] = h
+                h = torch.relu_(torch.mm(buf[:, p + 1:p + W + 1:d].reshape(buf.shape[0], -1), w))
             x = torch.relu_(h.add_(x))
         return x
 

@@ -14,12 +14,13 @@ Design (chosen by measuring, see ``benchmarks/bench_streaming.py``):
 * **Ring buffers with a mirrored copy.** Frame ``x_t`` is written twice, at slot ``p`` and
   ``p + W`` of a ``(B, 2W, C)`` array, so the last ``W`` frames are always one contiguous slice
   and the ``k`` taps ``t, t-d, ..., t-(k-1)d`` are one strided view of it.
-* **One matmul per convolution** over the gathered taps: ``(B, k*C_in) @ (k*C_in, C_out)``.
+* **One matmul per convolution** over the gathered taps: ``(B, k*(C_in+1)) @ (k*(C_in+1), C_out)``.
+  Every buffer carries an extra channel of constant ones, so the bias is part of the matmul.
   Per-op overhead dominates at batch 1, and NumPy's per-call overhead on tiny arrays is a
   fraction of torch's.
 * **Many streams at once**: the batch dimension ``B`` holds independent streams.
 
-State memory: ``B * sum over convolutions of 2 * ((k-1)*d + 1) * C_in`` numbers
+State memory: ``B * sum over convolutions of 2 * ((k-1)*d + 1) * (C_in + 1)`` numbers
 (:attr:`TCNStream.state_bytes`), independent of how long the stream runs.
 
 The stream works on the CPU; inputs on another device are moved to the CPU and outputs are
@@ -90,14 +91,18 @@ class _ConvState:
         self.k, self.d, self.c_in = k, conv.dilation, c_in
         self.window = (k - 1) * self.d + 1  # frames of input history one output needs
         # taps are ordered oldest first: x[t-(k-1)d], ..., x[t]  <->  w[:, :, 0], ..., w[:, :, k-1]
-        self.w_taps = w.permute(2, 1, 0).contiguous().numpy().astype(dtype)  # (k, C_in, C_out)
-        self.w_flat = self.w_taps.reshape(k * c_in, c_out)  # (k*C_in, C_out)
-        self.b = b.numpy().astype(dtype)
-        self.buf = np.zeros((batch_size, 2 * self.window, c_in), dtype=dtype)
-        self.pos = self.window - 1
+        # channel c_in of every frame is a constant 1; its weight is the bias (current tap only)
+        w_taps = np.zeros((k, c_in + 1, c_out), dtype=dtype)
+        w_taps[:, :c_in] = w.permute(2, 1, 0).numpy()
+        w_taps[k - 1, c_in] = b.numpy()
+        self.w_taps = w_taps  # (k, C_in+1, C_out)
+        self.w_flat = w_taps.reshape(k * (c_in + 1), c_out)  # (k*(C_in+1), C_out)
+        self.buf = np.zeros((batch_size, 2 * self.window, c_in + 1), dtype=dtype)
+        self.reset()
 
     def reset(self) -> None:
         self.buf.fill(0)
+        self.buf[:, :, self.c_in] = 1
         self.pos = self.window - 1
 
     def _norm(self, y: np.ndarray) -> np.ndarray:
@@ -116,24 +121,24 @@ class _ConvState:
         if p == W:
             p = 0
         self.pos = p
-        buf = self.buf
-        buf[:, p] = x
-        buf[:, p + W] = x
-        taps = buf[:, p + 1:p + W + 1:self.d].reshape(buf.shape[0], -1)  # (B, k*C_in), oldest first
-        y = taps @ self.w_flat
-        y += self.b
-        return self._norm(y)
+        buf, c = self.buf, self.c_in
+        buf[:, p, :c] = x
+        buf[:, p + W, :c] = x
+        taps = buf[:, p + 1:p + W + 1:self.d].reshape(buf.shape[0], -1)  # (B, k*(C_in+1)), oldest first
+        y = np.dot(taps, self.w_flat)  # bias included through the ones channel
+        return self._norm(y) if self.layer_norm is not None else y
 
     def chunk(self, x: np.ndarray) -> np.ndarray:
         """``x: (B, n, C_in) -> (B, n, C_out)`` (before the activation), channels last."""
         W, d, n = self.window, self.d, x.shape[1]
         p = self.pos
         hist = self.buf[:, p + 2:p + W + 1]  # the last W-1 inputs, oldest first
-        full = np.concatenate([hist, x], axis=1)  # (B, W-1+n, C_in)
+        full = np.ones((x.shape[0], W - 1 + n, self.c_in + 1), dtype=self.buf.dtype)  # (B, W-1+n, C_in+1)
+        full[:, :W - 1] = hist
+        full[:, W - 1:, :self.c_in] = x
         y = full[:, 0:n] @ self.w_taps[0]
         for j in range(1, self.k):
             y += full[:, j * d:j * d + n] @ self.w_taps[j]
-        y += self.b
         last = full[:, -W:]  # n >= 1, so full holds at least W frames
         self.buf[:, :W] = last
         self.buf[:, W:] = last
@@ -213,7 +218,7 @@ class TCNStream:
 
     @property
     def state_bytes(self) -> int:
-        """Bytes of history held: ``B * sum_convs 2 * ((k-1)*d + 1) * C_in * itemsize``; constant."""
+        """Bytes of history held: ``B * sum_convs 2 * ((k-1)*d + 1) * (C_in + 1) * itemsize``; constant."""
         return sum(c.buf.nbytes for b in self._blocks for c in b.convs)
 
     def reset(self) -> None:

@@ -103,7 +103,7 @@ def _expected_state_bytes(model, batch_size, itemsize=4):
     c_in = model.in_channels
     for c_out, d in zip(model.channels, model.dilations):
         for i in range(model.convs_per_block):
-            total += 2 * ((model.kernel_size - 1) * d + 1) * (c_in if i == 0 else c_out)
+            total += 2 * ((model.kernel_size - 1) * d + 1) * ((c_in if i == 0 else c_out) + 1)  # + ones channel
         c_in = c_out
     return batch_size * total * itemsize
 
