@@ -454,9 +454,9 @@ _COUNTER_JS = """(el) => {
   el.__tcnRedraws = 0;
   new MutationObserver(ms => {
     for (const m of ms) {
-      if (m.type === 'attributes' && m.target.tagName === 'IMG') el.__tcnRedraws++;
+      if (m.type === 'attributes' && m.target.tagName === 'IMG') { el.__tcnRedraws++; el.__tcnLast = performance.now(); }
       for (const n of m.addedNodes) {
-        if (n.nodeType === 1 && (n.tagName === 'IMG' || n.querySelector('img'))) el.__tcnRedraws++;
+        if (n.nodeType === 1 && (n.tagName === 'IMG' || n.querySelector('img'))) { el.__tcnRedraws++; el.__tcnLast = performance.now(); }
       }
     }
   }).observe(el, {childList: true, subtree: true, attributes: true, attributeFilter: ['src']});
@@ -471,6 +471,11 @@ def start_redraw_counter(root) -> None:
 def redraw_count(root) -> int:
     """Figures drawn inside ``root`` since :func:`start_redraw_counter`."""
     return int(root.evaluate("el => el.__tcnRedraws"))
+
+
+def last_redraw_ms(root) -> float:
+    """``performance.now()`` of the last figure drawn inside ``root`` (needs the redraw counter)."""
+    return float(root.evaluate("el => el.__tcnLast || 0"))
 
 
 def screenshot(target, name: str) -> Path:
