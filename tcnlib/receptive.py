@@ -428,14 +428,20 @@ def measure_field_span(model: nn.Module, in_channels: int, length: Optional[int]
     limit = t if length is not None else _check_positive_int("max_length", max_length)
     margin = 1 if length is not None else None
     probe = _probe_copy(model, linearize, randomize, seed)
+    searching = length is None and linearize and n_inputs > 1
     while True:
-        g = _gradient(probe, in_channels, t, t // 2, n_inputs, seed)
+        # while the length is still growing one random input is enough (no dead units once
+        # linearised); the length that fits is then measured with all n_inputs
+        g = _gradient(probe, in_channels, t, t // 2, 1 if searching else n_inputs, seed)
         nz = np.nonzero(g)[0]
-        if len(nz) == 0:
+        if len(nz) == 0 and not searching:
             raise ValueError("the probed output does not depend on the input at all (every gradient is 0); "
                              "try randomize=True if the model has zero-initialised layers")
         m = margin if margin is not None else max(1, t // 4)
-        if nz[0] >= m and nz[-1] <= t - 1 - m:
+        if len(nz) == 0 or (nz[0] >= m and nz[-1] <= t - 1 - m):
+            if searching:
+                searching = False
+                continue
             return int(t // 2 - nz[0]), int(nz[-1] - t // 2)
         if 2 * t > limit:
             raise ValueError(f"the receptive field reaches an end of the length-{t} input; "

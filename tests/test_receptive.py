@@ -150,7 +150,7 @@ def conv_stack(kernels, dilations, channels, causal, activation=nn.ReLU):
        norm=st.sampled_from(["weight", "batch", "layer", "none"]),
        activation=st.sampled_from(["relu", "gelu", "elu", "tanh", "silu"]), exponential=st.booleans(),
        stacks=st.integers(1, 2))
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @example(blocks=1, channels=1, kernel=4, dil=[1, 1, 1, 1], causal=False, cpb=2, norm="layer", activation="relu",
          exponential=False, stacks=2)  # once failed: a channel *sum* of a LayerNorm output has no gradient
 def test_tcn_formula_property_and_measurement_agree(blocks, channels, kernel, dil, causal, cpb, norm, activation,
