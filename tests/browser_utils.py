@@ -415,6 +415,14 @@ def drag_slider(root, description: str, fraction: float, steps: int = 40) -> Non
     page.mouse.up()
 
 
+def checkbox(root, description: str):
+    """The <input type=checkbox> of the Checkbox described ``description`` (its text is in a span)."""
+    box = root.locator(".widget-checkbox").filter(
+        has=root.page.locator(".widget-label-basic span").filter(has_text=re.compile(rf"^\s*{re.escape(description)}\s*$")))
+    assert box.count() == 1, f"expected one checkbox {description!r}, found {box.count()}"
+    return box.locator("input[type=checkbox]")
+
+
 def select_option(root, description: str, label: str) -> None:
     """Choose ``label`` in a Dropdown (a <select>)."""
     control(root, description, "widget-dropdown").locator("select").select_option(label=label)

@@ -86,6 +86,8 @@ def workdir(tmp_path_factory) -> Path:
     selftest.mkdir()
     _selftest_notebook(selftest / "selftest.ipynb", error_cell=False)
     _selftest_notebook(selftest / "selftest_errors.ipynb", error_cell=True)
+    for old in bu.ARTIFACTS.glob("*.png"):  # screenshots of this run only
+        old.unlink()
     print(f"\nbrowser tests: screenshots go to {bu.ARTIFACTS}")
     return work
 
@@ -337,6 +339,16 @@ class ExplorerDriver:
         self.check("convs-per-block", lambda: bu.press_slider(
             r, "convs/block", "ArrowRight" if _state(r)["convs_per_block"] < 2 else "ArrowLeft"))
         self.check("rate-16kHz", lambda: bu.select_option(r, "rate", "16 kHz (speech audio)"), expect_redraw=False)
+        self.check("channels-64", lambda: bu.fill_text(r, "channels", "64" if _state(r)["channels"] != 64 else "48"),
+                   expect_redraw=False)
+
+        def toggle_causal():
+            bu.checkbox(r, "causal").click()
+
+        self.check("causal-toggled", toggle_causal)
+        causal_now = bu.checkbox(r, "causal").is_checked()
+        assert ("non-causal" in bu.readout_text(r)) != causal_now, bu.readout_text(r)
+        self.check("causal-toggled-back", toggle_causal)
 
         def custom(text):
             def act():
