@@ -308,6 +308,8 @@ class ExplorerDriver:
             bu.wait_until(lambda: bu.image_sources(self.root) != self.src,
                           f"{self.name} [{label}]: the figure to be redrawn")
             self.latencies.append(bu.last_redraw_ms(self.root) - t0)
+            # Several actions in one step may redraw more than once: wait for the last figure.
+            bu.wait_until(lambda: self._stable(0.4), f"{self.name} [{label}]: the figure to settle")
         else:
             self.tab.wait_for_timeout(300)
             assert bu.image_sources(self.root) == self.src, f"{self.name} [{label}]: redrawn although the stack did not change"
@@ -321,6 +323,12 @@ class ExplorerDriver:
         _shot(self.root, f"{self.name}-{self.step:02d}-{label}")
         self.step += 1
         return exp
+
+    def _stable(self, seconds: float) -> bool:
+        """True when the figure did not change for ``seconds``."""
+        before = bu.image_sources(self.root)
+        self.tab.wait_for_timeout(seconds * 1000)
+        return bu.image_sources(self.root) == before
 
     # One student session: every control the lessons ask to move, then the extreme settings.
     def full_tour(self) -> None:
