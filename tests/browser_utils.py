@@ -171,7 +171,9 @@ def start_jupyterlab(root_dir: Path, tmp: Path) -> Server:
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            "--port-retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root_dir}",
            f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
-           "--ServerApp.disable_check_xsrf=False", "--LabApp.news_url=", "--ServerApp.shutdown_no_activity_timeout=900"]
+           "--LabApp.news_url=",  # no news feed fetched from the internet
+           # safety net: a server that somehow outlives the tests stops itself after 15 idle minutes
+           "--ServerApp.shutdown_no_activity_timeout=900"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     server = _spawn(cmd, root_dir, tmp, port, token, "jupyterlab")
