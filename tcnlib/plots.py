@@ -117,13 +117,19 @@ def plot_spectrogram(S: np.ndarray, sr: Optional[int] = None, fps: Optional[floa
 
 def plot_dilated_stack(kernel_size, dilations: Sequence[int], convs_per_block: int = 1, causal: bool = True,
                        max_inputs: int = 64, ax: Optional[Axes] = None, title: Optional[str] = None,
-                       show_holes: bool = True):
+                       show_holes: bool = True, max_edges: int = 2000):
     """WaveNet-style stack diagram: one row of nodes per layer, one output's cone highlighted.
 
     Rows from bottom to top: the input, then the output of each convolution. The cone of the
     output marked in red (the newest step for a causal stack) is drawn in colour with its
     connections; inputs inside the receptive field that no path reaches ("holes", gridding)
-    are marked with a red x.
+    are marked with a red x. A cone with more than ``max_edges`` connections (deep stacks with
+    big kernels reach tens of thousands) is aggregated so that it stays readable and fast: the
+    whole cone is a shaded band, connections are drawn only for the top convolutions that fit
+    in ``max_edges``, and the x label says how many were drawn of how many.
+
+    All connections are one ``Line2D`` (segments separated by NaN), built from one numpy array:
+    drawing cost does not grow with a Python loop per segment.
 
     Args:
         kernel_size: one kernel size or one per layer.
@@ -135,13 +141,15 @@ def plot_dilated_stack(kernel_size, dilations: Sequence[int], convs_per_block: i
         ax: axes to draw on (``None``: a new figure).
         title: axes title (default: the kernel, dilations and receptive field).
         show_holes: mark the inputs no path reaches.
+        max_edges: the most connections drawn (>= 1); above it the cone is aggregated as above.
 
     Returns:
-        ``(ax, edges)``: the axes and the ``LineCollection`` of the cone's connections.
+        ``(ax, edges)``: the axes and the ``Line2D`` of the drawn connections; segment ``i`` is
+        points ``3 i`` (upper node) and ``3 i + 1`` (lower node), point ``3 i + 2`` is NaN, so
+        ``len(edges.get_xdata()) // 3`` is the number of connections drawn.
 
     Notebook: 03_dilated_convolutions.ipynb
     """
-    from matplotlib.collections import LineCollection
     from matplotlib.ticker import MaxNLocator
 
     from .receptive import _conv_list, field_span, receptive_field
@@ -149,6 +157,8 @@ def plot_dilated_stack(kernel_size, dilations: Sequence[int], convs_per_block: i
     convs = _conv_list(kernel_size, dilations, convs_per_block)
     if isinstance(max_inputs, bool) or not isinstance(max_inputs, (int, np.integer)) or max_inputs < 2:
         raise ValueError(f"max_inputs must be an integer >= 2, got {max_inputs!r}")
+    if isinstance(max_edges, bool) or not isinstance(max_edges, (int, np.integer)) or max_edges < 1:
+        raise ValueError(f"max_edges must be a positive integer, got {max_edges!r}")
     rf = receptive_field(kernel_size, dilations, convs_per_block)
     past, future = field_span(kernel_size, dilations, convs_per_block, causal)
     n = int(min(max_inputs, rf + 4))
@@ -173,20 +183,36 @@ def plot_dilated_stack(kernel_size, dilations: Sequence[int], convs_per_block: i
         levels.append(np.array(inside, dtype=int))
     levels = levels[::-1]  # levels[0]: input row, levels[-1]: the output
     ax = _axes(ax, (9, 0.45 * len(convs) + 2))
+    dense = n_rows > 16  # deep stacks: smaller markers so that the rows stay apart
     grid_x, grid_y = np.meshgrid(np.arange(n), np.arange(n_rows))
-    ax.plot(grid_x.ravel(), grid_y.ravel(), ".", markersize=3, color="0.82", zorder=1)
-    segments = []
-    for row in range(1, n_rows):
+    ax.plot(grid_x.ravel(), grid_y.ravel(), ".", markersize=2 if dense else 3, color="0.82", zorder=1)
+    # connections: from the top row down while they fit in max_edges
+    n_edges = [len(levels[row]) * convs[row - 1][0] for row in range(n_rows)]  # n_edges[0] unused
+    total = sum(n_edges[1:])
+    lowest, drawn = n_rows, 0
+    while lowest > 1 and drawn + n_edges[lowest - 1] <= max_edges:
+        lowest -= 1
+        drawn += n_edges[lowest]
+    parts = []
+    for row in range(lowest, n_rows):
         k, d = convs[row - 1]
         taps = np.arange(k) * d - pads[row - 1][0]
-        for x in levels[row]:
-            for tap in taps:
-                segments.append([(x, row), (x + tap, row - 1)])
-    edges = LineCollection(segments, colors="tab:blue", linewidths=0.7, alpha=0.55, zorder=2)
-    ax.add_collection(edges)
+        x_top = np.repeat(levels[row], k).astype(float)
+        seg = np.full((len(x_top), 3, 2), np.nan)
+        seg[:, 0, 0], seg[:, 0, 1] = x_top, row
+        seg[:, 1, 0], seg[:, 1, 1] = x_top + np.tile(taps, len(levels[row])), row - 1
+        parts.append(seg.reshape(-1, 2))
+    pts = np.concatenate(parts) if parts else np.empty((0, 2))
+    (edges,) = ax.plot(pts[:, 0], pts[:, 1], color="tab:blue", linewidth=0.7, alpha=0.55, zorder=2)
+    aggregated = drawn < total
+    if aggregated:  # the whole cone as a band: its first and last node on every row
+        rows_c = [r for r in range(n_rows) if len(levels[r])]
+        left = [levels[r][0] - 0.35 for r in rows_c]
+        right = [levels[r][-1] + 0.35 for r in rows_c]
+        ax.fill(left + right[::-1], rows_c + rows_c[::-1], color="tab:blue", alpha=0.25, linewidth=0, zorder=1.5)
     rows = np.concatenate([np.full(len(xs), row) for row, xs in enumerate(levels)])
-    ax.scatter(np.concatenate(levels), rows, s=22, c=rows, cmap="viridis", vmin=0, vmax=max(1, n_rows - 1),
-               zorder=3, edgecolors="k", linewidths=0.3)
+    ax.scatter(np.concatenate(levels), rows, s=9 if dense else 22, c=rows, cmap="viridis",
+               vmin=0, vmax=max(1, n_rows - 1), zorder=3, edgecolors="none" if dense else "k", linewidths=0.3)
     ax.scatter([t_out], [n_rows - 1], s=70, color="tab:red", zorder=4, edgecolors="k", label="output")
     if show_holes:
         span = np.arange(max(0, t_out - past), min(n, t_out + future + 1))
@@ -199,10 +225,14 @@ def plot_dilated_stack(kernel_size, dilations: Sequence[int], convs_per_block: i
     ax.set_xlim(-0.7, n - 0.3)
     ax.set_ylim(-0.6, n_rows - 0.4)
     labels = ["input"] + [f"conv {i + 1} (k={k}, d={d})" for i, (k, d) in enumerate(convs)]
-    step = max(1, n_rows // 14)
+    step = -(-n_rows // 10)  # at most 10 labels: each tick label costs ~2 ms to draw
     ax.set_yticks(range(0, n_rows, step))
     ax.set_yticklabels(labels[::step], fontsize=8)
-    ax.set_xlabel("time step (input samples or frames)")
+    xlabel = "time step (input samples or frames)"
+    if aggregated:
+        xlabel += (f"; {total:,} connections: {drawn:,} drawn (top {n_rows - lowest} convs), "
+                   f"the rest of the cone shaded")
+    ax.set_xlabel(xlabel, fontsize=9 if aggregated else 10)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     cut = rf > n
     if title is None:

@@ -117,6 +117,19 @@ def test_render_png_reuses_one_figure():
     assert a[:8] == b"\x89PNG\r\n\x1a\n" and a != b and len(fig.axes) == 1
 
 
+def test_render_png_on_a_reused_figure_equals_a_fresh_one():
+    # the reused axes keep their tick objects; nothing drawn before may show through
+    from matplotlib.figure import Figure
+    small = explorer_settings(kernel_size=2, schedule="custom", custom="1, 4, 16")  # holes: a legend
+    big = explorer_settings(kernel_size=9, n_layers=12, n_stacks=4, convs_per_block=3)  # aggregated cone
+    plain = explorer_settings(kernel_size=5, schedule="none", causal=False)
+    fresh = [render_stack_png(x) for x in (small, big, plain)]
+    fig = Figure(figsize=(9, 4.2))  # the size render_stack_png gives a new figure
+    for i in (1, 0, 2, 1, 2, 0):
+        assert render_stack_png((small, big, plain)[i], fig=fig) == fresh[i]
+    assert len(fig.axes) == 1
+
+
 # --- the widget object -------------------------------------------------------------------------
 
 def test_widget_controls_update_readouts_in_place():
@@ -174,6 +187,47 @@ def test_widget_skips_redraw_when_the_stack_is_unchanged():
     assert w.redraws == n + 1 and w.figure.value == png
 
 
+def test_widget_concurrent_updates_from_two_threads():
+    # ipykernel 7 may run two widget callbacks at once in two threads: the updates must not raise
+    # (the message area would say "could not update") nor leave readouts or figure of a stale state.
+    import sys
+    import threading
+    from matplotlib.figure import Figure
+
+    w = receptive_field_explorer()
+    c = w.controls
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def move(name, values):
+        try:
+            barrier.wait(timeout=30)
+            for v in values:
+                c[name].value = v
+        except Exception as err:  # pragma: no cover - reported by the assert below
+            errors.append(err)
+
+    threads = [threading.Thread(target=move, args=("kernel_size", [5, 2, 7, 4, 9, 6])),
+               threading.Thread(target=move, args=("n_layers", [7, 3, 10, 2, 12, 8]))]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often: interleave the two updates as much as possible
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    finally:
+        sys.setswitchinterval(switch)
+    assert errors == [] and not any(t.is_alive() for t in threads)
+    assert "could not update" not in w.message.value
+    final = explorer_settings(**{name: ctl.value for name, ctl in c.items()})
+    assert (final.kernel_size, len(final.dilations)) == (6, 8)
+    assert w.settings.key() == final.key()
+    assert w.readout.value == readout_html(final) and w.message.value == message_html(final)
+    assert f'<span class="tcn-rf-steps">{receptive_field(6, exponential_dilations(8))}</span>' in w.readout.value
+    assert w.figure.value == render_stack_png(final, fig=Figure(figsize=(9, 4.2)))
+
+
 def test_widget_static_fallback_and_repr():
     w = receptive_field_explorer(kernel_size=3, n_layers=4)
     bundle = w._repr_mimebundle_()
@@ -189,7 +243,10 @@ def test_widget_static_fallback_and_repr():
 def test_plot_dilated_stack_cone_and_holes():
     ax, edges = plot_dilated_stack(2, [1, 4, 16])
     # every path is one chain of segments: 2 taps per cone node; cone sizes 1, 2, 4 above the input
-    assert len(edges.get_segments()) == 2 * (1 + 2 + 4)
+    x, y = edges.get_xdata(), edges.get_ydata()
+    assert len(x) == 3 * 2 * (1 + 2 + 4) and np.isnan(x[2::3]).all() and np.isfinite(x[0::3]).all()
+    assert (y[0::3] - y[1::3] == 1).all()  # each segment joins a node to one of its inputs below
+    assert ax.get_xlabel() == "time step (input samples or frames)"  # nothing aggregated
     assert "receptive field 22" in ax.get_title()
     assert "14" in ax.get_legend().get_texts()[1].get_text()
     plt.close(ax.figure)
@@ -201,8 +258,28 @@ def test_plot_dilated_stack_cone_and_holes():
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="max_inputs must be an integer >= 2"):
         plot_dilated_stack(3, [1], max_inputs=1)
+    with pytest.raises(ValueError, match="max_edges must be a positive integer, got 0"):
+        plot_dilated_stack(3, [1], max_edges=0)
     with pytest.raises(ValueError, match="dilations must be positive integers"):
         plot_dilated_stack(3, [1, 0])
+
+
+def test_plot_dilated_stack_aggregates_a_huge_cone():
+    dil = exponential_dilations(12) * 4
+    ax, edges = plot_dilated_stack(9, dil, convs_per_block=1, max_edges=10 ** 6)
+    full = len(edges.get_xdata()) // 3
+    plt.close(ax.figure)
+    ax, edges = plot_dilated_stack(9, dil, convs_per_block=1, max_edges=full // 4)
+    drawn = len(edges.get_xdata()) // 3
+    assert 0 < drawn <= full // 4
+    # drawn from the top: the output's row down to some conv, every connection of those rows
+    assert edges.get_ydata()[0::3].max() == len(dil) and edges.get_ydata()[1::3].min() > 0
+    assert f"{full:,} connections: {drawn:,} drawn" in ax.get_xlabel() and "shaded" in ax.get_xlabel()
+    assert len(ax.patches) >= 2  # the cone band (and the receptive-field span)
+    plt.close(ax.figure)
+    ax, edges = plot_dilated_stack(9, dil, max_edges=1)  # not even the top row fits: none drawn
+    assert len(edges.get_xdata()) == 0 and f"{full:,} connections: 0 drawn" in ax.get_xlabel()
+    plt.close(ax.figure)
 
 
 def test_plot_receptive_field_vs_depth_values():
