@@ -70,7 +70,7 @@ def _selftest_notebook(path: Path, error_cell: bool) -> None:
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory) -> Path:
-    """A scratch copy of notebooks/ (plus the harness's self-test notebooks) for the server."""
+    """A scratch copy of notebooks/ (the presenter view included, plus the harness's self-test notebooks)."""
     reason = bu.missing_browser_reason()
     if reason:
         skip_or_fail(reason)
@@ -80,8 +80,6 @@ def workdir(tmp_path_factory) -> Path:
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     if (ROOT / "assets").exists():  # notebooks may read ../assets; read-only use
         (work / "assets").symlink_to(ROOT / "assets", target_is_directory=True)
-    if (ROOT / "presenter").exists():
-        shutil.copytree(ROOT / "presenter", work / "presenter")
     selftest = work / "selftest"
     selftest.mkdir()
     _selftest_notebook(selftest / "selftest.ipynb", error_cell=False)
@@ -441,10 +439,10 @@ def test_explorers_in_jupyterlab(lab, page, notebook):
 
 
 # ------------------------------------------------------------------------------------------------
-# The presenter view: presenter/explorers.ipynb in Voila (only the explorers, no code)
+# The presenter view: notebooks/presenter/explorers.ipynb in Voila (only the explorers, no code)
 # ------------------------------------------------------------------------------------------------
 
-PRESENTER = "presenter/explorers.ipynb"
+PRESENTER = "notebooks/presenter/explorers.ipynb"
 
 
 @pytest.fixture(scope="module")
