@@ -348,7 +348,9 @@ def check_gap_free_schedule(dilations: Any, kernel_size: int = 2, min_field: int
 
 # --- 05_tcn_vs_rnn ---------------------------------------------------------------------------
 
-def check_block_parameters(fn) -> bool:
+from typing import Callable  # noqa: E402  (kept with this section)
+
+def check_block_parameters(fn: Callable[[int, int, int], int]) -> bool:
     """Exercise 05.1: ``fn(c_in, c_out, k)`` -> trainable parameters of ``TemporalBlock(c_in, c_out, k, d)``
     (two weight-normalised causal convolutions with biases, and a 1x1 skip convolution when
     ``c_in != c_out``).
@@ -374,7 +376,7 @@ def check_block_parameters(fn) -> bool:
     return report(name, True, detail="matches sum(p.numel()) for 5 block shapes")
 
 
-def check_gradient_horizon(fn) -> bool:
+def check_gradient_horizon(fn: Callable[[int, list], int]) -> bool:
     """Exercise 05.2: ``fn(kernel_size, dilations)`` -> the largest distance ``T - t`` at which
     ``dy_T/dx_t`` can be non-zero in a causal ``TCN`` with two convolutions per block.
 
@@ -408,7 +410,7 @@ def check_gradient_horizon(fn) -> bool:
     return report(name, True, detail="matches the measured gradient for 4 TCNs")
 
 
-def check_adding_constant_mse(fn) -> bool:
+def check_adding_constant_mse(fn: Callable[[float], float]) -> bool:
     """Exercise 05.3: ``fn(c)`` -> the expected MSE on the adding problem of always answering ``c``.
 
     Notebook: 05_tcn_vs_rnn.ipynb

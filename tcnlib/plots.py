@@ -356,7 +356,8 @@ def plot_dependency_mask(mask, ax: Optional[Axes] = None, title: Optional[str] =
 
 # --- TCN vs RNN: architecture and learning curves (Notebook: 05_tcn_vs_rnn) ----------------------
 
-def plot_tcn_architecture(model, ax: Optional[Axes] = None, title: Optional[str] = None):
+def plot_tcn_architecture(model: object, ax: Optional[Axes] = None,
+                          title: Optional[str] = None) -> Tuple[Axes, list]:
     """Block diagram of a :class:`~tcnlib.TCN`: input, residual blocks, and the receptive field.
 
     Each block is drawn as its convolutional branch (``convs_per_block`` x [dilated causal
@@ -411,9 +412,9 @@ def plot_tcn_architecture(model, ax: Optional[Axes] = None, title: Optional[str]
     return ax, boxes
 
 
-def plot_learning_curves(history, keys: Optional[Sequence[str]] = None, ax: Optional[Axes] = None,
+def plot_learning_curves(history: object, keys: Optional[Sequence[str]] = None, ax: Optional[Axes] = None,
                          x: str = "step", label: str = "", logy: bool = True,
-                         title: Optional[str] = None, **line_kwargs):
+                         title: Optional[str] = None, **line_kwargs) -> Tuple[Axes, list]:
     """Plot metrics of a :class:`tcnlib.training.History` (or a dict of lists) against training.
 
     Args:
@@ -451,8 +452,6 @@ def plot_learning_curves(history, keys: Optional[Sequence[str]] = None, ax: Opti
     if title:
         ax.set_title(title)
     return ax, lines
-
-
 # --- the example music: spectrogram with beats and downbeats (Notebook: 01_audio_as_sequences) ----
 
 def plot_beats(S: np.ndarray, sr: int, fps: float, beats: Sequence[float],
