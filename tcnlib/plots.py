@@ -452,6 +452,8 @@ def plot_learning_curves(history: object, keys: Optional[Sequence[str]] = None, 
     if title:
         ax.set_title(title)
     return ax, lines
+
+
 # --- the example music: spectrogram with beats and downbeats (Notebook: 01_audio_as_sequences) ----
 
 def plot_beats(S: np.ndarray, sr: int, fps: float, beats: Sequence[float],
