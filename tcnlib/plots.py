@@ -203,7 +203,7 @@ def plot_dilated_stack(kernel_size, dilations: Sequence[int], convs_per_block: i
         seg[:, 1, 0], seg[:, 1, 1] = x_top + np.tile(taps, len(levels[row])), row - 1
         parts.append(seg.reshape(-1, 2))
     pts = np.concatenate(parts) if parts else np.empty((0, 2))
-    (edges,) = ax.plot(pts[:, 0], pts[:, 1], color="tab:blue", linewidth=0.7, alpha=0.55, zorder=2)
+    (edges,) = ax.plot(pts[:, 0], pts[:, 1], color="tab:blue", linewidth=0.7, alpha=0.65, zorder=2)
     aggregated = drawn < total
     if aggregated:  # the whole cone as a band: its first and last node on every row
         rows_c = [r for r in range(n_rows) if len(levels[r])]
@@ -225,7 +225,7 @@ def plot_dilated_stack(kernel_size, dilations: Sequence[int], convs_per_block: i
     ax.set_xlim(-0.7, n - 0.3)
     ax.set_ylim(-0.6, n_rows - 0.4)
     labels = ["input"] + [f"conv {i + 1} (k={k}, d={d})" for i, (k, d) in enumerate(convs)]
-    step = -(-n_rows // 10)  # at most 10 labels: each tick label costs ~2 ms to draw
+    step = -(-n_rows // 14)  # at most 14 labels (every row up to 14 rows): each costs ~2 ms to draw
     ax.set_yticks(range(0, n_rows, step))
     ax.set_yticklabels(labels[::step], fontsize=8)
     xlabel = "time step (input samples or frames)"
