@@ -16,6 +16,9 @@ Small and flat: one module per concept, every public name re-exported here.
 * ``widgets``    the receptive-field explorer (ipywidgets; clamping logic in pure functions)
 * ``tasks``      the adding problem and copy memory (Bai et al. 2018), TCNNet and RNNNet
 * ``training``   the training loop (fit, History, atomic checkpoints, the GPU fast path)
+* ``cnn2d``      a small 2D CNN for clip-level style classification, clip decisions, saliency
+* ``beats``      beat/downbeat tracking: features, targets, augmentation, BeatNet (TCN or CNN),
+                 peak picking, a beat-pointer HMM (Viterbi), mir_eval scores, ``track_beats``
 * ``exercises``  the checker functions of the notebooks' exercises
 """
 from .audio import (as_waveform, frame_times, hop_length, load_audio, log_compress,
@@ -41,6 +44,9 @@ from .tasks import (RNNNet, TCNNet, adding_baseline_mse, adding_loss, adding_pro
                     copy_loss, copy_memory, copy_memory_baseline_loss, count_parameters)
 from .training import (History, evaluate, fit, load_checkpoint, make_train_step, save_checkpoint,
                        time_step)
+
+from .beats import BeatNet, decode_beats, decode_downbeats, evaluate_beats, track_beats, track_downbeats
+from .cnn2d import StyleCNN
 
 from . import exercises
 

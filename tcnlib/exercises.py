@@ -541,7 +541,6 @@ def check_f_measure(fn: Any) -> CheckResult:
     rng = np.random.default_rng(7)
     for trial in range(25):
         ref = np.cumsum(rng.uniform(0.3, 0.8, size=int(rng.integers(2, 30))))
-        est = ref[rng.uniform(size=len(ref)) < 0.8] + rng.normal(0, 0.05, size=int((rng.uniform(size=len(ref)) < 0.8).sum()) or 1)[:0].sum()
         keep = rng.uniform(size=len(ref)) < 0.8
         est = np.sort(ref[keep] + rng.normal(0, 0.05, size=int(keep.sum())))
         extra = np.sort(rng.uniform(0, ref[-1], size=int(rng.integers(0, 4))))
