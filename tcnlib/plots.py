@@ -7,7 +7,7 @@ Notebook: 01_audio_as_sequences.ipynb
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Optional, Sequence, Tuple, Union
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -16,6 +16,9 @@ from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 
 from .audio import as_waveform, hop_length
+
+if TYPE_CHECKING:
+    from matplotlib.container import BarContainer
 
 
 def _axes(ax: Optional[Axes], figsize: Tuple[float, float] = (9, 2.5)) -> Axes:
@@ -115,9 +118,10 @@ def plot_spectrogram(S: np.ndarray, sr: Optional[int] = None, fps: Optional[floa
 
 # --- receptive fields and dilation (Notebook: 02_receptive_field, 03_dilated_convolutions) -----
 
-def plot_dilated_stack(kernel_size, dilations: Sequence[int], convs_per_block: int = 1, causal: bool = True,
-                       max_inputs: int = 64, ax: Optional[Axes] = None, title: Optional[str] = None,
-                       show_holes: bool = True, max_edges: int = 2000):
+def plot_dilated_stack(kernel_size: Union[int, Sequence[int]], dilations: Sequence[int], convs_per_block: int = 1,
+                       causal: bool = True, max_inputs: int = 64, ax: Optional[Axes] = None,
+                       title: Optional[str] = None, show_holes: bool = True,
+                       max_edges: int = 2000) -> Tuple[Axes, Line2D]:
     """WaveNet-style stack diagram: one row of nodes per layer, one output's cone highlighted.
 
     Rows from bottom to top: the input, then the output of each convolution. The cone of the
@@ -246,7 +250,7 @@ def plot_dilated_stack(kernel_size, dilations: Sequence[int], convs_per_block: i
 
 def plot_receptive_field_vs_depth(kernel_size: int = 3, max_layers: int = 12, base: int = 2,
                                   rates: Sequence[float] = (100, 16000), convs_per_block: int = 1,
-                                  axes: Optional[Sequence[Axes]] = None):
+                                  axes: Optional[Sequence[Axes]] = None) -> Tuple[Axes, Axes]:
     """Receptive field against depth for a plain stack (all dilations 1) and an exponentially
     dilated one (``1, base, base**2, ...``): in steps (left) and in seconds at each rate (right).
 
@@ -290,8 +294,9 @@ def plot_receptive_field_vs_depth(kernel_size: int = 3, max_layers: int = 12, ba
     return ax_n, ax_s
 
 
-def plot_coverage(kernel_size, dilations: Sequence[int], convs_per_block: int = 1, causal: bool = True,
-                  ax: Optional[Axes] = None, title: Optional[str] = None):
+def plot_coverage(kernel_size: Union[int, Sequence[int]], dilations: Sequence[int], convs_per_block: int = 1,
+                  causal: bool = True, ax: Optional[Axes] = None,
+                  title: Optional[str] = None) -> Tuple[Axes, "BarContainer"]:
     """Bar chart of the number of paths from each input offset to one output; holes in red.
 
     Returns:
