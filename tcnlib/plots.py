@@ -389,10 +389,10 @@ def plot_tcn_architecture(model: object, ax: Optional[Axes] = None,
     boxes = []
 
     def box(y, text, color):
-        patch = FancyBboxPatch((0.1, y - 0.3), 0.6, 0.6, boxstyle="round,pad=0.02", facecolor=color,
+        patch = FancyBboxPatch((0.1, y - 0.3), 0.8, 0.6, boxstyle="round,pad=0.02", facecolor=color,
                                edgecolor="k", linewidth=0.8)
         ax.add_patch(patch)
-        ax.text(0.4, y, text, ha="center", va="center", fontsize=8)
+        ax.text(0.5, y, text, ha="center", va="center", fontsize=7)
         boxes.append(patch)
 
     box(0, f"input x: (B, {model.in_channels}, T)", "0.9")
@@ -402,14 +402,14 @@ def plot_tcn_architecture(model: object, ax: Optional[Axes] = None,
         rf = receptive_field(model.kernel_size, model.dilations[:i], model.convs_per_block)
         box(i, f"block {i}: {model.convs_per_block} x [{conv} conv k={model.kernel_size} d={d}, "
                f"{model.norm} norm, act, dropout]\n{c_in} -> {c_out} channels", "#cfe3f7")
-        ax.add_patch(FancyArrowPatch((0.4, i - 0.7), (0.4, i - 0.3), arrowstyle="-|>", mutation_scale=10))
+        ax.add_patch(FancyArrowPatch((0.5, i - 0.7), (0.5, i - 0.3), arrowstyle="-|>", mutation_scale=10))
         skip = "skip (1x1 conv)" if c_in != c_out else "skip (identity)"
         ax.add_patch(FancyArrowPatch((0.1, i - 0.75), (0.1, i + 0.05), connectionstyle="arc3,rad=0.5",
                                      arrowstyle="-|>", mutation_scale=8, color="tab:orange"))
         ax.text(0.02, i - 0.35, skip, fontsize=6, color="tab:orange", ha="right", va="center")
-        ax.text(0.75, i, f"+ add, act\nreceptive field {rf}", fontsize=7, va="center")
+        ax.text(0.95, i, f"+ skip, act\nreceptive field {rf}", fontsize=7, va="center")
         c_in = c_out
-    ax.set_xlim(-0.25, 1.05)
+    ax.set_xlim(-0.25, 1.25)
     ax.set_ylim(-0.6, n + 0.6)
     ax.axis("off")
     rf = receptive_field(model.kernel_size, model.dilations, model.convs_per_block)
