@@ -18,6 +18,7 @@ from matplotlib.lines import Line2D
 from .audio import as_waveform, hop_length
 
 if TYPE_CHECKING:
+    import torch
     from matplotlib.container import BarContainer
 
 
@@ -322,7 +323,7 @@ def plot_coverage(kernel_size: Union[int, Sequence[int]], dilations: Sequence[in
     return ax, bars
 
 
-def plot_dependency_mask(mask, ax: Optional[Axes] = None, title: Optional[str] = None) -> Tuple[Axes, AxesImage]:
+def plot_dependency_mask(mask: "Union[np.ndarray, torch.Tensor]", ax: Optional[Axes] = None, title: Optional[str] = None) -> Tuple[Axes, AxesImage]:
     """Show a dependency mask ``(T_out, T_in)``: which input frames each output frame depends on.
 
     Dependencies on the past and present are drawn in blue, dependencies on the *future*

@@ -26,9 +26,12 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+
+if TYPE_CHECKING:  # only for type hints; pretty_midi is imported where it is used
+    import pretty_midi
 
 SAMPLE_RATE = 22050
 """Sample rate of the rendered example set in Hz."""
@@ -69,7 +72,10 @@ Event = Tuple[float, float, int, int]
 
 @dataclass
 class StyleSpec:
-    """How a style varies: tempo range, meters, swing, and instrument choices per role."""
+    """How a style varies: tempo range, meters, swing, and instrument choices per role.
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
+    """
 
     bpm: Tuple[float, float]
     meters: Tuple[Tuple[int, float], ...]  # (beats per bar, probability)
@@ -146,7 +152,10 @@ STYLE_SPECS: Dict[str, StyleSpec] = {
 
 @dataclass
 class ClipPlan:
-    """Everything random about one clip, drawn from its seed (see :func:`plan_clip`)."""
+    """Everything random about one clip, drawn from its seed (see :func:`plan_clip`).
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
+    """
 
     name: str
     style: str
@@ -171,7 +180,10 @@ class ClipPlan:
 
 @dataclass
 class Composition:
-    """A composed clip: its notes per role and its beat grid."""
+    """A composed clip: its notes per role and its beat grid.
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
+    """
 
     plan: ClipPlan
     beat_times: np.ndarray  # (n_beats,) seconds from the start of the MIDI file
@@ -179,7 +191,10 @@ class Composition:
 
 
 def clip_rng(base_seed: int, index: int) -> np.random.Generator:
-    """The random generator of clip ``index``: independent of every other clip's."""
+    """The random generator of clip ``index``: independent of every other clip's.
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
+    """
     return np.random.default_rng([int(base_seed), int(index)])
 
 
@@ -193,6 +208,8 @@ def plan_clip(name: str, style: str, seed: int, index: int,
 
     Raises:
         ValueError: if ``style`` is not one of :data:`STYLES`.
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     if style not in STYLE_SPECS:
         raise ValueError(f"style must be one of {list(STYLES)}, got {style!r}")
@@ -246,6 +263,8 @@ def beat_grid(plan: ClipPlan, rng: np.random.Generator, t0: float = 0.2) -> np.n
 
     The tempo follows the plan's curve across the clip window; each inter-beat interval is
     then scaled by ``1 + jitter * N(0, 1)`` (expressive timing; the annotation follows it).
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     spb_end = plan.start_beat + plan.duration * max(plan.bpm_start, plan.bpm_end) / 60.0 + 8
     n = int(np.ceil(spb_end)) + plan.meter * 2
@@ -273,6 +292,8 @@ def position_to_time(pos: np.ndarray, beat_times: np.ndarray, swing: float = 0.5
 
     Within a beat, the first half ``[0, 0.5)`` is stretched to ``[0, swing)`` and the second
     half to ``[swing, 1)``: ``swing = 0.5`` is straight, ``2/3`` is triplet swing.
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     pos = np.asarray(pos, dtype=float)
     i = np.clip(np.floor(pos).astype(int), 0, len(beat_times) - 2)
@@ -509,7 +530,10 @@ def _lead(ctx: _Ctx, style: str) -> List[Event]:
 
 
 def compose(plan: ClipPlan) -> Composition:
-    """Write the notes of every part on the plan's beat grid (deterministic in the plan's seed)."""
+    """Write the notes of every part on the plan's beat grid (deterministic in the plan's seed).
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
+    """
     rng = np.random.default_rng([plan.seed, 7919, sum(map(ord, plan.name))])
     beats = beat_grid(plan, rng)
     n_bars = len(beats) // plan.meter - 1
@@ -525,8 +549,11 @@ def compose(plan: ClipPlan) -> Composition:
     return Composition(plan=plan, beat_times=beats, events=events)
 
 
-def to_pretty_midi(comp: Composition):
-    """Turn a composition into a ``pretty_midi.PrettyMIDI`` (times in seconds on the beat grid)."""
+def to_pretty_midi(comp: Composition) -> "pretty_midi.PrettyMIDI":
+    """Turn a composition into a ``pretty_midi.PrettyMIDI`` (times in seconds on the beat grid).
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
+    """
     import pretty_midi
 
     plan = comp.plan
@@ -560,7 +587,10 @@ def to_pretty_midi(comp: Composition):
 
 
 def soundfont_path() -> Path:
-    """The General MIDI soundfont ``TimGM6mb.sf2`` shipped inside the ``pretty_midi`` package."""
+    """The General MIDI soundfont ``TimGM6mb.sf2`` shipped inside the ``pretty_midi`` package.
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
+    """
     import pretty_midi
 
     p = Path(pretty_midi.__file__).resolve().parent / "TimGM6mb.sf2"
@@ -570,17 +600,22 @@ def soundfont_path() -> Path:
 
 
 def fluidsynth_path() -> Optional[str]:
-    """Path of the ``fluidsynth`` program, or None when it is not installed."""
+    """Path of the ``fluidsynth`` program, or None when it is not installed.
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
+    """
     return shutil.which("fluidsynth")
 
 
-def render_midi(pm, sr: int = SAMPLE_RATE, soundfont: Optional[Path] = None) -> np.ndarray:
+def render_midi(pm: "pretty_midi.PrettyMIDI", sr: int = SAMPLE_RATE, soundfont: Optional[Path] = None) -> np.ndarray:
     """Render a ``PrettyMIDI`` to a mono float32 waveform ``(N,)`` with the fluidsynth program.
 
     Fluidsynth writes 32-bit float (no dither), so the result is deterministic.
 
     Raises:
         RuntimeError: if the ``fluidsynth`` program is not installed or fails.
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     import soundfile as sf
 
@@ -605,7 +640,10 @@ def render_midi(pm, sr: int = SAMPLE_RATE, soundfont: Optional[Path] = None) -> 
 
 @dataclass
 class RenderedClip:
-    """A rendered clip with its exact annotation and metadata."""
+    """A rendered clip with its exact annotation and metadata.
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
+    """
 
     y: np.ndarray  # (N,) float32
     sr: int
@@ -614,7 +652,8 @@ class RenderedClip:
     info: Dict[str, object]
 
 
-def annotate_clip(plan: ClipPlan, sr: int = SAMPLE_RATE):
+def annotate_clip(plan: ClipPlan, sr: int = SAMPLE_RATE
+                  ) -> Tuple[Composition, int, np.ndarray, np.ndarray, Dict[str, object]]:
     """Compose a clip and compute its annotation and metadata, without rendering audio.
 
     Returns:
@@ -622,6 +661,8 @@ def annotate_clip(plan: ClipPlan, sr: int = SAMPLE_RATE):
         rendered MIDI where the clip starts; ``beats`` the beat times in seconds from the clip
         start ``(n,)``; ``beat_in_bar`` ``(n,)`` int (1 = downbeat); ``info`` the ``index.csv`` row
         (without the split).
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     comp = compose(plan)
     start_t = float(position_to_time(np.array([plan.start_beat]), comp.beat_times)[0])
@@ -658,6 +699,8 @@ def render_clip(plan: ClipPlan, sr: int = SAMPLE_RATE) -> RenderedClip:
     """Compose, render and cut one clip; the annotation is the beat grid inside the clip window.
 
     The audio is normalized to an RMS of 0.1 (-20 dBFS), with the peak kept below 0.99.
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     comp, s0, times, pos, info = annotate_clip(plan, sr)
     y = render_midi(to_pretty_midi(comp), sr)
@@ -682,6 +725,8 @@ def example_set_plans(n_per_style: int = N_PER_STYLE, seed: int = BASE_SEED,
 
     Returns:
         a list of ``(plan, split)`` in a fixed order; the name is ``{style}_{k:02d}``.
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     if n_per_style < 3:
         raise ValueError(f"n_per_style must be at least 3 (one clip per split), got {n_per_style}")
@@ -721,7 +766,10 @@ _ogg_crc.table = _make_crc_table()  # type: ignore[attr-defined]
 
 def fix_ogg_serial(data: bytes, serial: int) -> bytes:
     """Set the stream serial number of every Ogg page (libsndfile draws it at random) and
-    recompute the page checksums, so an encoded file is byte-for-byte reproducible."""
+    recompute the page checksums, so an encoded file is byte-for-byte reproducible.
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
+    """
     out = bytearray(data)
     i = 0
     while i < len(out):
@@ -737,7 +785,10 @@ def fix_ogg_serial(data: bytes, serial: int) -> bytes:
 
 
 def encode_ogg(y: np.ndarray, sr: int, serial: int, quality: float = 0.4) -> bytes:
-    """Encode ``(N,)`` float audio as Ogg Vorbis bytes with a fixed stream serial number."""
+    """Encode ``(N,)`` float audio as Ogg Vorbis bytes with a fixed stream serial number.
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
+    """
     import io
 
     import soundfile as sf
@@ -750,7 +801,10 @@ def encode_ogg(y: np.ndarray, sr: int, serial: int, quality: float = 0.4) -> byt
 
 
 def format_beats(times: np.ndarray, beat_in_bar: np.ndarray) -> str:
-    """The ``.beats`` text of an annotation: one ``time beat-in-bar`` line per beat."""
+    """The ``.beats`` text of an annotation: one ``time beat-in-bar`` line per beat.
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
+    """
     return "".join(f"{t:.6f} {int(p)}\n" for t, p in zip(times, beat_in_bar))
 
 
@@ -775,6 +829,8 @@ def generate_example_set(out_dir: os.PathLike, n_per_style: int = N_PER_STYLE, s
 
     Returns:
         the index rows (one dict per clip).
+
+    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     import csv
 

@@ -502,7 +502,8 @@ def _prepare(model: WaveNet, n_samples: int, prime: Optional[torch.Tensor], batc
 @torch.no_grad()
 def generate_naive(model: WaveNet, n_samples: int, prime: Optional[torch.Tensor] = None, batch_size: int = 1,
                    temperature: float = 1.0, generator: Optional[torch.Generator] = None,
-                   uniforms: Optional[torch.Tensor] = None, return_logits: bool = False):
+                   uniforms: Optional[torch.Tensor] = None, return_logits: bool = False
+                   ) -> Union[torch.Tensor, Tuple[torch.Tensor, torch.Tensor]]:
     """Generate by recomputing the whole receptive field for every new sample.
 
     Each step runs the model on the last ``model.receptive_field`` samples (fewer at the start)
@@ -668,7 +669,8 @@ class WaveNetCache:
 @torch.no_grad()
 def generate_cached(model: WaveNet, n_samples: int, prime: Optional[torch.Tensor] = None, batch_size: int = 1,
                     temperature: float = 1.0, generator: Optional[torch.Generator] = None,
-                    uniforms: Optional[torch.Tensor] = None, return_logits: bool = False):
+                    uniforms: Optional[torch.Tensor] = None, return_logits: bool = False
+                   ) -> Union[torch.Tensor, Tuple[torch.Tensor, torch.Tensor]]:
     """Generate with per-layer queues (Fast WaveNet): the same samples as :func:`generate_naive`.
 
     The prime goes through the full model once to fill the queues; then every new sample costs
