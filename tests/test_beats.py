@@ -257,6 +257,22 @@ def test_decode_beats_edge_cases_and_errors():
         beats.decode_beats(np.zeros(10), beat_width=40)
     with pytest.raises(ValueError, match=r"activation must hold finite values in \[0, 1\]"):
         beats.decode_beats(np.array([0.1, np.nan]))
+    with pytest.raises(ValueError, match="tempo_prior must be"):
+        beats.decode_beats(np.zeros(10), tempo_prior=(0.0, 0.5))
+
+
+def test_tempo_prior_breaks_octave_ties_but_not_clear_evidence():
+    # strong peaks at 70 BPM with weak ones (0.2) half-way between: the "eighth notes" of a ballad
+    strong = np.arange(0.5, 20, 60 / 70)
+    weak = strong + 30 / 70
+    a = np.clip(0.9 * beats.beat_targets(strong, 2100, widen=0.5)
+                + 0.2 * beats.beat_targets(weak, 2100, widen=0.5) + 0.01, 0, 1)
+    bpm = lambda est: 60 / np.median(np.diff(est))  # noqa: E731
+    assert abs(bpm(beats.decode_beats(a, tempo_prior=None)) - 140) < 3   # every peak is worth a beat
+    assert abs(bpm(beats.decode_beats(a)) - 70) < 2                       # the prior prefers 70 BPM
+    # equally strong peaks at 140 BPM stay at 140 BPM: the prior only breaks near-ties
+    even = np.clip(0.9 * beats.beat_targets(np.sort(np.concatenate([strong, weak])), 2100, widen=0.5) + 0.01, 0, 1)
+    assert abs(bpm(beats.decode_beats(even)) - 140) < 3
 
 
 @pytest.mark.parametrize("meter, phase", [(4, 0), (4, 2), (3, 1)])
