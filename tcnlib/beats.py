@@ -29,6 +29,9 @@ import torch
 from torch import nn
 
 from .audio import as_waveform, hop_length, log_mel_spectrogram, resample
+from .data import FeatureCache, default_cache_dir
+from .data import beat_frames as _beat_frames
+from .data import beat_targets as _beat_targets
 from .models import TCN
 
 PathLike = Union[str, os.PathLike]
@@ -94,59 +97,34 @@ def frame_rate(sr: int = SR, fps: float = FPS) -> float:
     return sr / hop_length(sr, fps)
 
 
-def beat_targets(times: np.ndarray, n_frames: int, widen: float = 0.5, rate: float = None) -> np.ndarray:
-    """Frame-level target of a list of event times: 1 at the nearest frame, ``widen`` beside it.
+def _targets(times: np.ndarray, n_frames: int, widen: float = 0.5) -> np.ndarray:
+    """:func:`tcnlib.data.beat_targets` at the beat models' frame rate, one frame of widening.
 
-    Target widening (Böck et al.): the two neighbours of each annotated frame get ``widen``, which
-    tolerates annotation jitter of a frame and gives the network more positive examples.
+    Events outside the ``n_frames`` frames are dropped (random crops and time-stretching push some
+    out), where ``tcnlib.data.beat_targets`` would reject them. ``widen`` is the neighbours' value
+    (0: no widening).
+    """
+    if not 0.0 <= float(widen) <= 1.0:
+        raise ValueError(f"widen must be in [0, 1], got {widen!r}")
+    t = np.asarray(times, dtype=float).reshape(-1)
+    idx = _beat_frames(t, SR, FPS)
+    t = t[(idx >= 0) & (idx < n_frames)]
+    return _beat_targets(t, n_frames, SR, FPS, widen=1 if widen > 0 else 0, widen_value=float(widen) or 0.5)
 
-    Args:
-        times: event times in seconds ``(n,)``.
-        n_frames: number of frames ``T``.
-        widen: value of the two neighbouring frames, in [0, 1] (0: no widening).
-        rate: frames per second (default :func:`frame_rate`, i.e. 100.227).
 
-    Returns:
-        float32 ``(T,)``; events outside the frames are dropped.
+_FEATURE_CACHE: Optional[FeatureCache] = None
 
-    Raises:
-        ValueError: for a negative ``n_frames`` or ``widen`` outside [0, 1].
+
+def feature_cache() -> FeatureCache:
+    """The cache of :func:`example_features`: a :class:`tcnlib.data.FeatureCache` in
+    :func:`tcnlib.data.default_cache_dir` (``$XDG_CACHE_HOME/tcn-course/features``), made on first use.
 
     Notebook: 07_tcn_beat_tracking.ipynb
     """
-    if isinstance(n_frames, bool) or not isinstance(n_frames, (int, np.integer)) or n_frames < 0:
-        raise ValueError(f"n_frames must be a non-negative integer, got {n_frames!r}")
-    if not 0.0 <= float(widen) <= 1.0:
-        raise ValueError(f"widen must be in [0, 1], got {widen!r}")
-    rate = frame_rate() if rate is None else float(rate)
-    target = np.zeros(int(n_frames), dtype=np.float32)
-    idx = np.round(np.asarray(times, dtype=float) * rate).astype(int)
-    idx = idx[(idx >= 0) & (idx < n_frames)]
-    if widen > 0:
-        for d in (-1, 1):
-            j = idx + d
-            j = j[(j >= 0) & (j < n_frames)]
-            target[j] = np.maximum(target[j], widen)
-    target[idx] = 1.0
-    return target
-
-
-CACHE_ENV_VAR = "TCN_COURSE_CACHE"
-"""Folder of the on-disk feature cache (default ``~/.cache/tcn-course``); ``off`` disables it."""
-
-
-def _cache_file(name: str) -> Optional[Path]:
-    import hashlib
-
-    from .data import example_dir
-
-    root = os.environ.get(CACHE_ENV_VAR, str(Path.home() / ".cache" / "tcn-course"))
-    if root.strip().lower() == "off":
-        return None
-    audio = example_dir() / f"{name}.ogg"
-    st = audio.stat()
-    key = hashlib.sha1(f"{audio.resolve()}|{st.st_size}|{st.st_mtime_ns}|{SR}|{FPS}|{N_MELS}|{GAMMA}|v1".encode())
-    return Path(root) / "beat_features" / f"{name}-{key.hexdigest()[:12]}.npy"
+    global _FEATURE_CACHE
+    if _FEATURE_CACHE is None:
+        _FEATURE_CACHE = FeatureCache(default_cache_dir())
+    return _FEATURE_CACHE
 
 
 @functools.lru_cache(maxsize=None)
@@ -154,32 +132,18 @@ def _example_features_cached(name: str) -> Tuple[np.ndarray, np.ndarray, np.ndar
     from .data import load_example_clip
 
     clip = load_example_clip(name, sr=None)
-    path = _cache_file(name)
-    S = None
-    if path is not None and path.exists():
-        try:
-            S = np.load(path)
-        except (OSError, ValueError):
-            S = None
-    if S is None:
-        S = beat_features(clip.y, clip.sr)
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
-                np.save(tmp, S)
-                os.replace(tmp, path)
-            except OSError:
-                pass
+    y = _check_audio(clip.y, clip.sr)
+    if int(clip.sr) != SR:
+        y = resample(y, int(clip.sr), SR)
+    S = feature_cache().features(y, SR, fps=FPS, n_mels=N_MELS, gamma=GAMMA)
     return S, clip.beats, clip.downbeats, clip.label
 
 
 def example_features(name: str) -> Tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Features and annotations of one example clip, computed once (memory and disk cache).
 
-    The spectrogram is cached in memory and in ``$TCN_COURSE_CACHE/beat_features`` (default
-    ``~/.cache/tcn-course``; set the variable to ``off`` to skip the disk), keyed by the audio
-    file's size and time stamp and the feature settings.
+    The spectrogram (exactly :func:`beat_features`) comes from :func:`feature_cache`, the course's
+    :class:`tcnlib.data.FeatureCache` on disk, keyed by the audio samples and the feature settings.
 
     Returns:
         ``(S, beats, downbeats, label)``: ``S`` float32 ``(80, T)`` from :func:`beat_features`,
@@ -188,8 +152,8 @@ def example_features(name: str) -> Tuple[np.ndarray, np.ndarray, np.ndarray, int
     Notebook: 06_cnn2d_clip_classification.ipynb, 07_tcn_beat_tracking.ipynb
     """
     S, b, d, label = _example_features_cached(str(name))
-    for a in (S, b, d):
-        a.setflags(write=False)
+    for arr in (S, b, d):
+        arr.setflags(write=False)
     return S, b, d, label
 
 
@@ -266,7 +230,7 @@ def make_beat_batch(names: Sequence[str], seed: int, batch_size: int = 8, frames
         frames: crop length in frames (1000 = 10 s).
         augment: apply :func:`augment_features` and a random tempo change in ``stretch``.
         stretch: range of the time-stretch factor (log-uniform).
-        widen: target widening of :func:`beat_targets`.
+        widen: value of the frames beside each beat in the targets (:func:`tcnlib.data.beat_targets`).
 
     Returns:
         ``(x, y)``: ``x`` float32 ``(B, 80, frames)``; ``y`` float32 ``(B, 2, frames)`` holding beat
@@ -286,8 +250,8 @@ def make_beat_batch(names: Sequence[str], seed: int, batch_size: int = 8, frames
             S = stretch_features(S, factor)
             S = augment_features(S, rng)
         T = S.shape[1]
-        tb = beat_targets(beats * factor, T, widen)
-        td = beat_targets(downbeats * factor, T, widen)
+        tb = _targets(beats * factor, T, widen)
+        td = _targets(downbeats * factor, T, widen)
         if T >= frames:
             start = int(rng.integers(T - frames + 1))
             S, tb, td = S[:, start:start + frames], tb[start:start + frames], td[start:start + frames]
@@ -798,7 +762,7 @@ def clip_arrays(name: str, widen: float = 0.5) -> Tuple[torch.Tensor, torch.Tens
     """
     S, beats, downbeats, _ = example_features(name)
     T = S.shape[1]
-    y = np.stack([beat_targets(beats, T, widen), beat_targets(downbeats, T, widen)])
+    y = np.stack([_targets(beats, T, widen), _targets(downbeats, T, widen)])
     return torch.from_numpy(np.array(S))[None], torch.from_numpy(y)[None]
 
 

@@ -550,11 +550,14 @@ class FeatureCache:
         return h.hexdigest()
 
     def features(self, y: np.ndarray, sr: int, fps: float = 100.0, n_mels: int = 80,
-                 n_fft: int = 2048, fmin: float = 30.0, fmax: Optional[float] = None) -> np.ndarray:
+                 n_fft: int = 2048, fmin: float = 30.0, fmax: Optional[float] = None,
+                 gamma: float = 1.0) -> np.ndarray:
         """The log-mel spectrogram ``(n_mels, T)`` of ``y`` (see ``tcnlib.log_mel_spectrogram``)."""
         y = as_waveform(y)
         params = {"fps": float(fps), "n_mels": int(n_mels), "n_fft": int(n_fft), "fmin": float(fmin),
                   "fmax": None if fmax is None else float(fmax)}
+        if float(gamma) != 1.0:  # keys of the default compression stay as they were
+            params["gamma"] = float(gamma)
         k = self.key(y, sr, params)
         if k in self._mem:
             self.hits += 1
@@ -568,7 +571,7 @@ class FeatureCache:
                 return S
             except (OSError, ValueError):
                 pass  # a damaged file: recompute and overwrite it
-        S = log_mel_spectrogram(y, sr, fps=fps, n_mels=n_mels, n_fft=n_fft, fmin=fmin, fmax=fmax)
+        S = log_mel_spectrogram(y, sr, fps=fps, n_mels=n_mels, n_fft=n_fft, fmin=fmin, fmax=fmax, gamma=gamma)
         self.misses += 1
         self._mem[k] = S
         if path is not None:

@@ -52,20 +52,21 @@ def test_beat_features_errors(y, sr, match):
         beats.beat_features(y, sr)
 
 
-def test_beat_targets_widening():
-    t = beats.beat_targets(np.array([10 / RATE, 50 / RATE, 99 / RATE, 500 / RATE]), 100, widen=0.5)
+def test_targets_use_tcnlib_data_and_drop_events_outside():
+    times = np.array([10 / RATE, 50 / RATE, 99 / RATE, 500 / RATE])
+    t = beats._targets(times, 100, widen=0.5)
     assert t.shape == (100,) and t.dtype == np.float32
     np.testing.assert_array_equal(np.flatnonzero(t == 1.0), [10, 50, 99])
     np.testing.assert_array_equal(np.flatnonzero(t == 0.5), [9, 11, 49, 51, 98])
-    assert beats.beat_targets(np.array([10 / RATE]), 20, widen=0).sum() == 1.0
+    # the same as tcnlib.data.beat_targets at 22050 Hz / 100 fps with one frame of widening
+    np.testing.assert_array_equal(t, tcnlib.data.beat_targets(times[:3], 100, beats.SR, beats.FPS, widen=1))
+    assert beats._targets(np.array([10 / RATE]), 20, widen=0).sum() == 1.0
     with pytest.raises(ValueError, match=r"widen must be in \[0, 1\]"):
-        beats.beat_targets(np.array([0.1]), 10, widen=2)
-    with pytest.raises(ValueError, match="n_frames must be a non-negative integer"):
-        beats.beat_targets(np.array([0.1]), -1)
+        beats._targets(np.array([0.1]), 10, widen=2)
 
 
-def test_beat_targets_adjacent_beats_keep_their_peak():
-    t = beats.beat_targets(np.array([10 / RATE, 11 / RATE]), 20, widen=0.5)
+def test_targets_adjacent_beats_keep_their_peak():
+    t = beats._targets(np.array([10 / RATE, 11 / RATE]), 20, widen=0.5)
     assert t[10] == 1.0 and t[11] == 1.0 and t[9] == 0.5 and t[12] == 0.5
 
 
@@ -102,7 +103,7 @@ def test_make_beat_batch_shapes_targets_and_reproducibility():
     # without augmentation, the first crop's targets are those of the clip at its offset
     xa, ya = beats.make_beat_batch(names[:1], seed=0, batch_size=1, frames=300, augment=False)
     S, b, _, _ = beats.example_features(names[0])
-    full = beats.beat_targets(b, S.shape[1])
+    full = beats._targets(b, S.shape[1])
     start = next(s for s in range(S.shape[1] - 299) if np.array_equal(S[:, s:s + 300], xa[0].numpy()))
     np.testing.assert_array_equal(ya[0, 0].numpy(), full[start:start + 300])
     with pytest.raises(ValueError, match="names must list at least one"):
@@ -110,17 +111,28 @@ def test_make_beat_batch_shapes_targets_and_reproducibility():
 
 
 def test_example_features_cached_and_read_only(tmp_path, monkeypatch):
-    monkeypatch.setenv(beats.CACHE_ENV_VAR, str(tmp_path))
+    monkeypatch.setattr(beats, "_FEATURE_CACHE", tcnlib.data.FeatureCache(tmp_path))
     name = tcnlib.list_example_clips("test")[0]
     beats._example_features_cached.cache_clear()
     S, b, d, label = beats.example_features(name)
     assert S.shape[0] == beats.N_MELS and label == tcnlib.STYLES.index(name.rsplit("_", 1)[0])
-    assert len(list((tmp_path / "beat_features").glob(f"{name}-*.npy"))) == 1
+    assert len(list(tmp_path.glob("*.npy"))) == 1 and beats.feature_cache().misses == 1
     assert not S.flags.writeable
+    clip = tcnlib.data.load_example_clip(name, sr=None)
+    np.testing.assert_array_equal(S, beats.beat_features(clip.y, clip.sr))  # exactly beat_features
     beats._example_features_cached.cache_clear()
+    beats.feature_cache().clear()
     S2, *_ = beats.example_features(name)  # from the disk cache
     np.testing.assert_array_equal(S, S2)
+    assert beats.feature_cache().hits == 1
     beats._example_features_cached.cache_clear()
+
+
+def test_feature_cache_defaults_to_the_course_cache_dir(monkeypatch, tmp_path):
+    monkeypatch.setattr(beats, "_FEATURE_CACHE", None)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert beats.feature_cache().directory == tcnlib.data.default_cache_dir() == tmp_path / "tcn-course" / "features"
+    assert beats.feature_cache() is beats.feature_cache()
 
 
 # ----------------------------------------------------------------------------- models
@@ -219,8 +231,8 @@ def test_beat_state_space():
         beats.beat_state_space(120, 60)
 
 
-def _activation(times, n, rate=RATE, rng=None, noise=0.0):
-    a = 0.9 * beats.beat_targets(np.asarray(times), n, widen=0.5, rate=rate) + 0.02
+def _activation(times, n, rng=None, noise=0.0):
+    a = 0.9 * beats._targets(np.asarray(times), n, widen=0.5) + 0.02
     if rng is not None:
         a = np.clip(a + noise * rng.uniform(size=n), 0, 1)
     return a
@@ -265,13 +277,13 @@ def test_tempo_prior_breaks_octave_ties_but_not_clear_evidence():
     # strong peaks at 70 BPM with weak ones (0.2) half-way between: the "eighth notes" of a ballad
     strong = np.arange(0.5, 20, 60 / 70)
     weak = strong + 30 / 70
-    a = np.clip(0.9 * beats.beat_targets(strong, 2100, widen=0.5)
-                + 0.2 * beats.beat_targets(weak, 2100, widen=0.5) + 0.01, 0, 1)
+    a = np.clip(0.9 * beats._targets(strong, 2100, widen=0.5)
+                + 0.2 * beats._targets(weak, 2100, widen=0.5) + 0.01, 0, 1)
     bpm = lambda est: 60 / np.median(np.diff(est))  # noqa: E731
     assert abs(bpm(beats.decode_beats(a, tempo_prior=None)) - 140) < 3   # every peak is worth a beat
     assert abs(bpm(beats.decode_beats(a)) - 70) < 2                       # the prior prefers 70 BPM
     # equally strong peaks at 140 BPM stay at 140 BPM: the prior only breaks near-ties
-    even = np.clip(0.9 * beats.beat_targets(np.sort(np.concatenate([strong, weak])), 2100, widen=0.5) + 0.01, 0, 1)
+    even = np.clip(0.9 * beats._targets(np.sort(np.concatenate([strong, weak])), 2100, widen=0.5) + 0.01, 0, 1)
     assert abs(bpm(beats.decode_beats(even)) - 140) < 3
 
 
@@ -279,7 +291,7 @@ def test_tempo_prior_breaks_octave_ties_but_not_clear_evidence():
 def test_decode_downbeats_finds_meter_and_phase(meter, phase):
     b = np.arange(0.5, 20, 0.5)
     down = b[phase::meter]
-    act = 0.8 * beats.beat_targets(down, 2100, widen=0.5) + 0.05
+    act = 0.8 * beats._targets(down, 2100, widen=0.5) + 0.05
     got, m = beats.decode_downbeats(b, act)
     assert m == meter
     np.testing.assert_allclose(got, down)
