@@ -9,6 +9,13 @@ matplotlib.use("Agg")  # no display in CI
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run (CI must not be flaky); run with
+# --hypothesis-profile=explore to search new random examples locally.
+settings.register_profile("course", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile("course")
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
