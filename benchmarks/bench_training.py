@@ -26,7 +26,7 @@ from typing import Callable, List, Optional, Tuple
 import torch
 from torch import nn
 
-from harness import Row, time_per_call, torch_threads
+from harness import Row, bench_main, time_per_call, torch_threads
 
 from tcnlib import TCN
 from tcnlib.training import make_train_step
@@ -156,13 +156,7 @@ def run(quick: bool = False) -> List[Row]:
 
 
 def main() -> None:
-    import argparse
-
-    parser = argparse.ArgumentParser(description="TCN training step: tcnlib vs pytorch-tcn vs LSTM")
-    parser.add_argument("--quick", action="store_true", help="CPU only at T=300, one repeat")
-    args = parser.parse_args()
-    for r in run(args.quick):
-        print(f"{r.setting} | {r.implementation} | {r.value:.3f} {r.unit} | target {r.target} | {r.note}")
+    bench_main(run, 'TCN training step: tcnlib vs pytorch-tcn vs LSTM', 'CPU only at T=300, one repeat')
 
 
 if __name__ == "__main__":

@@ -17,13 +17,12 @@ Notebook: 08_wavenet.ipynb
 """
 from __future__ import annotations
 
-import argparse
 import math
 from typing import List
 
 import torch
 
-from harness import Row, best_over_threads, time_per_call, torch_threads
+from harness import Row, bench_main, best_over_threads, time_per_call, torch_threads
 
 from tcnlib.wavenet import WaveNet, generate_cached, generate_naive
 
@@ -94,11 +93,7 @@ def run(quick: bool = False) -> List[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="WaveNet generation: cached vs naive")
-    parser.add_argument("--quick", action="store_true", help="two small models, few samples")
-    args = parser.parse_args()
-    for r in run(args.quick):
-        print(f"{r.setting} | {r.implementation} | {r.value:.3f} {r.unit} | {r.note}")
+    bench_main(run, 'WaveNet generation: cached vs naive', 'two small models, few samples')
 
 
 if __name__ == "__main__":

@@ -202,3 +202,20 @@ def render_markdown(rows: Sequence[Union[Row, dict]], info: Dict[str, str], titl
                        f"| {meets} | {r.note} |")
     out += _dict_tables(dict_rows)
     return "\n".join(out) + "\n"
+
+
+def print_rows(rows: Sequence[Row]) -> None:
+    """Print rows one per line (``setting | implementation | value unit | target | note``)."""
+    for r in rows:
+        target = "" if r.target is None else f" | target {_fmt(r.target)}"
+        print(f"{r.setting} | {r.implementation} | {r.value:.3f} {r.unit}{target} | {r.note}")
+
+
+def bench_main(run: Callable[[bool], List[Row]], description: str, quick_help: str) -> None:
+    """Command line of a single benchmark module: ``python benchmarks/bench_x.py [--quick]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    args = parser.parse_args()
+    print_rows(run(args.quick))

@@ -35,6 +35,18 @@ def test_render_markdown_compares_peers_and_free_form_rows():
     assert "| x | y |" in text and "| 1 | 2.50 |" in text
 
 
+def test_single_benchmark_command_line_prints_rows(capsys, monkeypatch):
+    harness = _load("harness")
+    rows = [harness.Row("B", "T=300", "ours", 1.25, "ms/step", target=3.0, note="1 thread"),
+            harness.Row("B", "T=300", "peer", 2.5, "ms/step")]
+    seen = []
+    monkeypatch.setattr(sys, "argv", ["bench_x.py", "--quick"])
+    harness.bench_main(lambda quick: seen.append(quick) or rows, "desc", "help")
+    out = capsys.readouterr().out.splitlines()
+    assert seen == [True]
+    assert out == ["T=300 | ours | 1.250 ms/step | target 3.00 | 1 thread", "T=300 | peer | 2.500 ms/step | "]
+
+
 @pytest.mark.slow
 def test_quick_smoke_run_writes_results(tmp_path):
     run = _load("run")
