@@ -787,7 +787,8 @@ def train_beat_model(kind: str = "tcn", causal: bool = False, epochs: int = 20, 
                      train_names: Optional[Sequence[str]] = None, val_names: Optional[Sequence[str]] = None,
                      augment: bool = True, patience: Optional[int] = 6, progress: bool = True,
                      checkpoint: Optional[PathLike] = None, init: Optional[PathLike] = None,
-                     monitor: str = "val_beat_f", **model_kwargs) -> Tuple[BeatNet, "object"]:
+                     monitor: str = "val_beat_f", device: Union[None, str, torch.device] = None,
+                     **model_kwargs) -> Tuple[BeatNet, "object"]:
     """Train a :class:`BeatNet` on the example set with :func:`tcnlib.training.fit`.
 
     Random crops (:func:`make_beat_batch`, seeded by the step number) with augmentation; Adam with
@@ -807,6 +808,8 @@ def train_beat_model(kind: str = "tcn", causal: bool = False, epochs: int = 20, 
         init: start from the weights of a :func:`save_beat_model` checkpoint (continued training).
         monitor: what early stopping watches: ``"val_beat_f"`` (max) or ``"val_loss"`` (min);
             the best epoch by validation F-measure is restored either way.
+        device: where to train: ``None`` picks the GPU when there is one (:func:`tcnlib.get_device`),
+            with ``fit``'s bfloat16 autocast there; ``"cpu"`` forces the CPU.
 
     Returns:
         ``(model, history)``: the model in eval mode on the CPU, the :class:`~tcnlib.training.History`.
@@ -839,7 +842,7 @@ def train_beat_model(kind: str = "tcn", causal: bool = False, epochs: int = 20, 
         return make_beat_batch(train_names, seed * 1_000_003 + step, batch_size, frames, augment)
 
     history = fit(model, batch_fn, beat_loss, opt, epochs=epochs, steps_per_epoch=steps_per_epoch, val=val,
-                  metrics={"beat_f": beat_f_metric}, device="cpu", grad_clip=1.0, scheduler=sched,
+                  metrics={"beat_f": beat_f_metric}, device=device, grad_clip=1.0, scheduler=sched,
                   scheduler_interval="step", monitor=monitor, mode="max" if monitor == "val_beat_f" else "min",
                   patience=patience,
                   checkpoint=checkpoint, progress=progress, callbacks=[keep_best])

@@ -519,7 +519,10 @@ def fit(model: nn.Module, train: Union[Iterable[Batch], BatchFn], loss_fn: Calla
         if patience is not None:
             raise ValueError(f"monitor={monitor!r} names no metric; metrics has {sorted(metrics or {})}")
 
-    device = get_device() if device is None else torch.device(device)
+    try:
+        device = get_device(None if device is None else str(device))
+    except ValueError as err:
+        raise ValueError(f"device: {err}".replace("prefer", "device")) from None
     model.to(device)
     history = History()
     start_epoch, step_count = 0, 0

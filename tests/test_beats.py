@@ -349,6 +349,21 @@ def test_train_beat_model_runs_and_evaluates():
     assert set(rows[0]) == {"F-measure", "CMLt", "AMLt", "F-measure (peaks)", "downbeat F-measure"}
 
 
+def test_train_beat_model_device_is_automatic_and_checked():
+    names = tcnlib.list_example_clips("train")[:2]
+    val = tcnlib.list_example_clips("validation")[:1]
+    kw = dict(epochs=1, steps_per_epoch=2, batch_size=2, frames=200, train_names=names, val_names=val,
+              progress=False, channels=8, kernel_size=3, n_blocks=2)
+    auto, _ = beats.train_beat_model("cnn", **kw)       # None: the GPU when present, else the CPU
+    cpu, _ = beats.train_beat_model("cnn", device="cpu", **kw)
+    assert next(auto.parameters()).device.type == "cpu"   # returned on the CPU either way
+    if not torch.cuda.is_available():
+        for a, b in zip(auto.state_dict().values(), cpu.state_dict().values()):
+            assert torch.equal(a, b)
+    with pytest.raises(ValueError, match="device|prefer"):
+        beats.train_beat_model("cnn", device="tpu", **kw)
+
+
 # ----------------------------------------------------------------------------- the pretrained tracker
 
 

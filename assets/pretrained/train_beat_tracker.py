@@ -46,6 +46,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--patience", type=int, default=5)
     ap.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    ap.add_argument("--device", default=None,
+                    help="cpu, cuda, cuda:1...; default: the GPU when there is one (bfloat16 autocast there)")
     ap.add_argument("--init", default=None, help="continue from this checkpoint's weights")
     ap.add_argument("--monitor", choices=("val_beat_f", "val_loss"), default="val_beat_f",
                     help="what early stopping watches")
@@ -59,7 +61,7 @@ def main(argv=None) -> int:
     model, history = beats.train_beat_model(
         kind=args.kind, causal=args.causal, epochs=args.epochs, steps_per_epoch=args.steps,
         batch_size=args.batch, frames=args.frames, lr=args.lr, seed=args.seed, patience=args.patience,
-        init=args.init, monitor=args.monitor,
+        init=args.init, monitor=args.monitor, device=args.device,
         val_names=tcnlib.list_example_clips("validation")[::3],  # one clip per style: quick epochs
         progress=not args.no_progress, **kwargs)
     train_s = time.perf_counter() - t0
@@ -73,6 +75,7 @@ def main(argv=None) -> int:
         "steps_per_epoch": args.steps, "batch": args.batch, "frames": args.frames, "lr": args.lr,
         "seed": args.seed, "augmentation": "gain, random EQ, noise floor, tempo 0.8-1.25 (feature stretch)",
         "train_seconds_cpu": round(train_s, 1), "torch": str(torch.__version__),
+        "device": str(tcnlib.get_device(args.device)),
         "test": {k: round(v, 4) for k, v in test.items()},
         "parameters": beats.count_parameters(model), "receptive_field_frames": model.receptive_field,
     }
