@@ -5,6 +5,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -53,3 +55,32 @@ def test_quick_mode_variable_documented():
     from tcnlib.config import QUICK_ENV_VAR
 
     assert QUICK_ENV_VAR in README
+
+
+def test_gpu_session_wheels_are_pinned_and_exclude_what_the_gpu_image_has():
+    lines = [ln for ln in (ROOT / ".ci" / "gpu" / "wheels.txt").read_text().splitlines()
+             if ln.strip() and not ln.startswith("#")]
+    names = [ln.split("==")[0] for ln in lines]
+    assert all("==" in ln for ln in lines), "pin every wheel: the GPU outputs must match the CPU ones"
+    assert {"librosa", "nbclient", "ipykernel", "mir-eval", "ipywidgets", "soundfile", "pytorch-tcn"} <= set(names)
+    assert not {"torch", "numpy", "scipy", "matplotlib"} & set(names), "the GPU image has these (its own CUDA torch)"
+
+
+@pytest.mark.slow
+def test_gpu_session_script_runs_a_notebook_in_smoke_mode(tmp_path):
+    """.ci/gpu/run, as run on the device machine, checked here in quick mode on the CPU."""
+    import os
+    import sys
+
+    import nbformat
+
+    env = dict(os.environ, GPU_RUN_SMOKE="1", GPU_RUN_NO_WHEELS="1", PY=sys.executable, OUT=str(tmp_path))
+    res = subprocess.run(["bash", str(ROOT / ".ci" / "gpu" / "run"), "nb02", "nb99"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 1, res.stdout + res.stderr          # nb99 does not exist: reported, not hidden
+    nb = nbformat.read(tmp_path / "02_receptive_field.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and all(c.execution_count for c in code)
+    assert not any(o.get("output_type") == "error" for c in code for o in c.outputs)
+    log = (tmp_path / "gpu-run.log").read_text()
+    assert "imports ok" in log and "step nb02 took" in log
