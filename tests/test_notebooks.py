@@ -78,3 +78,38 @@ def test_opens_with_goals_and_ends_with_exercises(path):
 def test_notebook_size_is_reasonable(path):
     size_mb = path.stat().st_size / 2**20
     assert size_mb < 8, f"{path.name} is {size_mb:.1f} MB: shorten embedded audio or figures"
+
+
+AUDIO_SRC = re.compile(r'<audio[^>]*>\s*<source src="data:(audio/[a-z0-9.-]+);base64,([A-Za-z0-9+/=\s]+)"')
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_saved_audio_players_hold_playable_sound(path):
+    """Every audio player in the committed outputs decodes to finite, audible, unclipped sound."""
+    import base64
+    import io
+
+    import numpy as np
+    import soundfile as sf
+
+    nb = _load(path)
+    players = 0
+    for i, cell in enumerate(nb["cells"]):
+        for out in cell.get("outputs", []):
+            html = out.get("data", {}).get("text/html", "")
+            html = "".join(html) if isinstance(html, list) else html
+            if "<audio" not in html:
+                continue
+            found = AUDIO_SRC.findall(html)
+            assert found, f"{path.name} cell {i}: an <audio> element without an embedded source"
+            for mime, b64 in found:
+                players += 1
+                y, sr = sf.read(io.BytesIO(base64.b64decode(b64)), dtype="float32", always_2d=True)
+                where = f"{path.name} cell {i} ({mime})"
+                assert 4000 <= sr <= 48000, f"{where}: sample rate {sr}"
+                assert len(y) >= 0.05 * sr, f"{where}: only {len(y)} samples"
+                assert np.isfinite(y).all(), f"{where}: non-finite samples"
+                assert np.abs(y).max() > 1e-3, f"{where}: silent"
+                assert np.mean(np.abs(y) >= 0.999) < 0.01, f"{where}: clipped"
+    if path.name.startswith(("01_", "07_", "08_")):
+        assert players > 0, f"{path.name}: the lesson plays audio, but no player was saved"
