@@ -26,7 +26,7 @@ from typing import Callable, List, Optional, Tuple
 import torch
 from torch import nn
 
-from harness import Row, bench_main, time_per_call, torch_threads
+from harness import Row, bench_main, cpu_rows_wanted, time_per_call, torch_threads
 
 from tcnlib import TCN
 from tcnlib.training import make_train_step
@@ -148,6 +148,8 @@ def run(quick: bool = False) -> List[Row]:
     rows: List[Row] = []
     if torch.cuda.is_available():
         rows += bench_device(torch.device("cuda"), [3000, 30000], quick)
+    if not cpu_rows_wanted():
+        return rows
     cpu_Ts = [300] if quick else [3000, 30000]
     # Quick (smoke) runs use one thread: on a busy machine, intra-op threads only wait for each other.
     with torch_threads(1 if quick else torch.get_num_threads()):

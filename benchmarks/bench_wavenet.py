@@ -22,7 +22,7 @@ from typing import List
 
 import torch
 
-from harness import Row, bench_main, best_over_threads, time_per_call, torch_threads
+from harness import Row, bench_main, best_over_threads, cpu_rows_wanted, time_per_call, torch_threads
 
 from tcnlib.wavenet import WaveNet, generate_cached, generate_naive
 
@@ -84,7 +84,8 @@ def run(quick: bool = False) -> List[Row]:
     Quick mode times the 1- and 2-stack models with few samples, 1 thread.
     """
     stacks = [1, 2] if quick else [1, 2, 3, 4]
-    devices = [torch.device("cpu")] + ([torch.device("cuda")] if torch.cuda.is_available() else [])
+    devices = (([torch.device("cpu")] if cpu_rows_wanted() else [])
+               + ([torch.device("cuda")] if torch.cuda.is_available() else []))
     rows: List[Row] = []
     for device in devices:
         for s in stacks:

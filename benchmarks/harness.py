@@ -204,6 +204,12 @@ def render_markdown(rows: Sequence[Union[Row, dict]], info: Dict[str, str], titl
     return "\n".join(out) + "\n"
 
 
+def cpu_rows_wanted() -> bool:
+    """False when ``TCN_BENCH_SKIP_CPU=1``: a GPU session (``.ci/gpu/run``) times the CUDA rows only,
+    since the CPU rows belong to the course's reference machine."""
+    return os.environ.get("TCN_BENCH_SKIP_CPU", "") != "1"
+
+
 def print_rows(rows: Sequence[Row]) -> None:
     """Print rows one per line (``setting | implementation | value unit | target | note``)."""
     for r in rows:
