@@ -7,7 +7,7 @@ Notebook: the "Exercises" section at the end of every notebook
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 
 class CheckResult:
@@ -347,8 +347,6 @@ def check_gap_free_schedule(dilations: Any, kernel_size: int = 2, min_field: int
 
 
 # --- 05_tcn_vs_rnn ---------------------------------------------------------------------------
-
-from typing import Callable  # noqa: E402  (kept with this section)
 
 def check_block_parameters(fn: Callable[[int, int, int], int]) -> bool:
     """Exercise 05.1: ``fn(c_in, c_out, k)`` -> trainable parameters of ``TemporalBlock(c_in, c_out, k, d)``

@@ -521,8 +521,8 @@ def fit(model: nn.Module, train: Union[Iterable[Batch], BatchFn], loss_fn: Calla
 
     try:
         device = get_device(None if device is None else str(device))
-    except ValueError as err:
-        raise ValueError(f"device: {err}".replace("prefer", "device")) from None
+    except ValueError as err:  # get_device names its own argument, `prefer`
+        raise ValueError(str(err).replace("prefer", "device")) from None
     model.to(device)
     history = History()
     start_epoch, step_count = 0, 0

@@ -175,6 +175,11 @@ def test_fit_bad_arguments():
         make_train_step(model, adding_loss, opt, CPU, grad_clip=0)
     with pytest.raises(ValueError, match="val holds no batch"):
         evaluate(model, [], adding_loss)
+    with pytest.raises(ValueError, match=r"device must be None, 'cpu', 'cuda', 'cuda:N' or 'mps', got 'tpu'"):
+        fit(model, _batch_fn, adding_loss, opt, steps_per_epoch=1, device="tpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match=r"device='cuda' but no CUDA GPU is available here; use None or 'cpu'"):
+            fit(model, _batch_fn, adding_loss, opt, steps_per_epoch=1, device="cuda")
 
 
 def test_auto_settings_only_switch_on_for_cuda():
