@@ -1,4 +1,4 @@
-"""Exercise checkers for the notebooks: each prints a clear PASS or FAIL with a hint.
+"""The checkers written before the exercise registry (moved lesson by lesson into ``lessonNN``): each prints a clear PASS or FAIL with a hint.
 
 A checker never raises on a wrong answer (a student's cell should not end in a traceback);
 it prints what was expected and returns True/False, so tests can call it too.
@@ -9,40 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-
-class CheckResult:
-    """The outcome of a checker: truthy when it passed. Shows nothing in a notebook (the checker
-    already printed PASS/FAIL), so a checker call can be the last line of a cell.
-
-    Notebook: every notebook's exercises
-    """
-
-    def __init__(self, name: str, passed: bool) -> None:
-        self.name = name
-        self.passed = bool(passed)
-
-    def __bool__(self) -> bool:
-        return self.passed
-
-    def __repr__(self) -> str:
-        return f"CheckResult({self.name!r}, passed={self.passed})"
-
-    def _ipython_display_(self) -> None:  # printed already; display nothing more
-        pass
-
-
-def report(name: str, passed: bool, hint: str = "", detail: str = "") -> CheckResult:
-    """Print ``PASS name`` or ``FAIL name`` with a hint, and return a truthy/falsy result.
-
-    Notebook: every notebook's exercises
-    """
-    if passed:
-        print(f"PASS {name}" + (f": {detail}" if detail else ""))
-    else:
-        print(f"FAIL {name}" + (f": {detail}" if detail else ""))
-        if hint:
-            print(f"  hint: {hint}")
-    return CheckResult(name, passed)
+from ._core import CheckResult, report  # noqa: F401  (the legacy checkers print through the core)
 
 
 def _close(a: Any, b: float, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
@@ -72,7 +39,7 @@ def check_n_frames(answer: Any, n_samples: int, sr: int, fps: float) -> CheckRes
 
     Notebook: 01_audio_as_sequences.ipynb
     """
-    from .audio import hop_length
+    from ..audio import hop_length
 
     hop = hop_length(sr, fps)
     expected = 1 + n_samples // hop
@@ -87,7 +54,7 @@ def check_frame_of_time(answer: Any, seconds: float, sr: int, fps: float) -> Che
 
     Notebook: 01_audio_as_sequences.ipynb
     """
-    from .audio import hop_length
+    from ..audio import hop_length
 
     hop = hop_length(sr, fps)
     expected = int(round(seconds * sr / hop))
@@ -109,7 +76,7 @@ def check_mu_law_encoder(fn: Any, mu: int = 255) -> CheckResult:
     """
     import numpy as np
 
-    from .wavenet import mu_law_encode
+    from ..wavenet import mu_law_encode
 
     x = np.concatenate([np.linspace(-1.0, 1.0, 2001), [-1.0, 0.0, 1.0, 1e-4, -1e-4]])
     expected = mu_law_encode(x, mu)
@@ -136,7 +103,7 @@ def check_wavenet_receptive_field(answer: Any, n_stacks: int, layers_per_stack: 
 
     Notebook: 08_wavenet.ipynb
     """
-    from .wavenet import WaveNet
+    from ..wavenet import WaveNet
 
     expected = WaveNet(n_classes=2, residual_channels=1, dilation_channels=1, skip_channels=1,
                        kernel_size=kernel_size, layers_per_stack=layers_per_stack, n_stacks=n_stacks,
@@ -154,7 +121,7 @@ def check_cache_columns(answer: Any, model: Any) -> CheckResult:
 
     Notebook: 08_wavenet.ipynb
     """
-    from .wavenet import WaveNetCache
+    from ..wavenet import WaveNetCache
 
     cache = WaveNetCache(model, batch_size=1)
     expected = cache.input_queue.size + sum(q.size for q in cache.queues)
@@ -178,7 +145,7 @@ def check_causal_pad(fn: Any) -> CheckResult:
     import torch
     from torch.nn import functional as F
 
-    from .models import DilatedConv1d
+    from ..models import DilatedConv1d
 
     for k, d, T in [(3, 1, 7), (2, 4, 9), (5, 3, 4), (1, 2, 5)]:
         torch.manual_seed(k * 10 + d)
@@ -259,7 +226,7 @@ def check_receptive_field_fn(fn: Any) -> CheckResult:
 
     Notebook: 02_receptive_field.ipynb
     """
-    from .receptive import receptive_field
+    from ..receptive import receptive_field
 
     cases = [([3], [1]), ([1, 1], [4, 8]), ([2, 2, 2], [1, 2, 4]), ([5, 3, 3], [1, 1, 1]),
              ([3, 3, 3, 3], [1, 2, 4, 8]), ([7, 2, 4], [3, 5, 16])]
@@ -282,7 +249,7 @@ def check_measured_field(answer: Any, model: Any, in_channels: int) -> CheckResu
 
     Notebook: 02_receptive_field.ipynb
     """
-    from .receptive import measure_receptive_field
+    from ..receptive import measure_receptive_field
 
     expected = measure_receptive_field(model, in_channels)
     ok = _close(answer, expected, rtol=0, atol=0)
@@ -303,7 +270,7 @@ def check_dilated_layers_for_context(answer: Any, seconds: float, rate: float, k
     """
     import math
 
-    from .receptive import exponential_dilations, receptive_field
+    from ..receptive import exponential_dilations, receptive_field
 
     need = math.ceil(seconds * rate - 1e-9)
     n = 1
@@ -324,7 +291,7 @@ def check_gap_free_schedule(dilations: Any, kernel_size: int = 2, min_field: int
 
     Notebook: 03_dilated_convolutions.ipynb
     """
-    from .receptive import hole_count, receptive_field
+    from ..receptive import hole_count, receptive_field
 
     try:
         d = [int(v) for v in dilations]
@@ -355,7 +322,7 @@ def check_block_parameters(fn: Callable[[int, int, int], int]) -> bool:
 
     Notebook: 05_tcn_vs_rnn.ipynb
     """
-    from .models import TemporalBlock
+    from ..models import TemporalBlock
 
     name = "05.1 parameters of a residual block"
     for c_in, c_out, k in [(1, 8, 3), (8, 8, 3), (24, 24, 8), (2, 24, 8), (16, 4, 5)]:
@@ -384,7 +351,7 @@ def check_gradient_horizon(fn: Callable[[int, list], int]) -> bool:
     """
     import torch
 
-    from .models import TCN
+    from ..models import TCN
 
     name = "05.2 gradient horizon of a TCN"
     for k, dils in [(3, [1, 2, 4]), (2, [1, 1, 1]), (5, [1, 3, 9]), (8, [1, 2, 4, 8])]:
