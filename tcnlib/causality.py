@@ -11,15 +11,10 @@ Notebook: 04_causality.ipynb
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 from torch import nn
 
-
-def _positive_int(name: str, value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+from .utils import check_non_negative_int, check_positive_int
 
 
 def dependency_mask(model: nn.Module, in_channels: int, length: int, trials: int = 8,
@@ -44,8 +39,9 @@ def dependency_mask(model: nn.Module, in_channels: int, length: int, trials: int
         ``torch.BoolTensor`` of shape ``(T_out, T_in)``.
 
     Raises:
-        ValueError: for non-positive ``in_channels``, ``length`` or ``trials``, or if the model's
-            output is not a tensor with a time axis last.
+        ValueError: for non-positive ``in_channels``, ``length`` or ``trials``, a negative
+            ``seed``, a model that does not accept ``(1, in_channels, length)``, or a model output
+            that is not a tensor with a time axis last.
 
     Example:
         >>> m = dependency_mask(TCN(1, [4, 4], causal=True).eval(), 1, 16)
@@ -54,9 +50,10 @@ def dependency_mask(model: nn.Module, in_channels: int, length: int, trials: int
 
     Notebook: 04_causality.ipynb
     """
-    in_channels = _positive_int("in_channels", in_channels)
-    length = _positive_int("length", length)
-    trials = _positive_int("trials", trials)
+    in_channels = check_positive_int("in_channels", in_channels)
+    length = check_positive_int("length", length)
+    trials = check_positive_int("trials", trials)
+    seed = check_non_negative_int("seed", seed)
     if not isinstance(model, nn.Module):
         raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     try:
@@ -64,12 +61,16 @@ def dependency_mask(model: nn.Module, in_channels: int, length: int, trials: int
         device, dtype = param.device, param.dtype
     except StopIteration:
         device, dtype = torch.device("cpu"), torch.get_default_dtype()
-    gen = torch.Generator().manual_seed(int(seed))
+    gen = torch.Generator().manual_seed(seed)
     mask = None
     for _ in range(trials):
         x = torch.randn(1, in_channels, length, generator=gen).to(device=device, dtype=dtype)
         x.requires_grad_(True)
-        y = model(x)
+        try:
+            y = model(x)
+        except (RuntimeError, ValueError) as err:
+            raise ValueError(f"model does not accept an input of shape (1, in_channels, length) = "
+                             f"(1, {in_channels}, {length}); check in_channels and length ({err})") from err
         if not isinstance(y, torch.Tensor) or y.dim() < 2:
             raise ValueError(f"model output must be a tensor of shape (1, C_out, T_out), got "
                              f"{getattr(y, 'shape', type(y).__name__)}")
@@ -97,7 +98,10 @@ def future_leak(mask: torch.Tensor) -> int:
     Notebook: 04_causality.ipynb
     """
     if not isinstance(mask, torch.Tensor) or mask.dim() != 2:
-        raise ValueError(f"mask must be a 2-D tensor of shape (T_out, T_in), got {getattr(mask, 'shape', mask)!r}")
+        got = tuple(mask.shape) if isinstance(mask, torch.Tensor) else type(mask).__name__
+        raise ValueError(f"mask must be a 2-D bool tensor of shape (T_out, T_in) (from dependency_mask), got {got}")
+    if mask.dtype != torch.bool:
+        raise ValueError(f"mask must be a bool tensor (from dependency_mask), got dtype {mask.dtype}")
     t, s = torch.nonzero(mask, as_tuple=True)
     if t.numel() == 0:
         return 0

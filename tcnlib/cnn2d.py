@@ -16,6 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .utils import check_int, check_int_list, check_positive_int, eval_mode, is_int
+
 
 class StyleCNN(nn.Module):
     """Log-mel patch ``(B, n_mels, T)`` -> style logits ``(B, n_classes)``.
@@ -37,10 +39,13 @@ class StyleCNN(nn.Module):
     def __init__(self, n_mels: int = 80, n_classes: int = 8, channels: Sequence[int] = (16, 32, 48, 64),
                  time_pool: int = 4, dropout: float = 0.3) -> None:
         super().__init__()
-        if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
-            raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
-        if not channels or any(int(c) < 1 for c in channels):
-            raise ValueError(f"channels must be a non-empty list of positive integers, got {list(channels)}")
+        n_classes = check_int("n_classes", n_classes, minimum=2)
+        channels = check_int_list("channels", channels)
+        n_mels = check_positive_int("n_mels", n_mels)
+        time_pool = check_positive_int("time_pool", time_pool)
+        if (isinstance(dropout, (bool, np.bool_)) or not isinstance(dropout, (int, float, np.integer, np.floating))
+                or not 0.0 <= dropout < 1.0):
+            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
         if n_mels < 2 ** len(channels):
             raise ValueError(f"n_mels must be at least 2**len(channels) = {2 ** len(channels)}, got {n_mels}")
         self.n_mels = int(n_mels)
@@ -50,10 +55,12 @@ class StyleCNN(nn.Module):
             layers += [nn.Conv2d(c_in, int(c), 3, padding=1), nn.BatchNorm2d(int(c)), nn.ReLU(), nn.MaxPool2d(2)]
             c_in = int(c)
         self.features = nn.Sequential(*layers)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = nn.Dropout(float(dropout))
         self.classifier = nn.Linear(2 * c_in, n_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not isinstance(x, torch.Tensor):
+            raise ValueError(f"x must be a torch.Tensor of shape (B, {self.n_mels}, T), got {type(x).__name__}")
         if x.dim() != 3 or x.shape[1] != self.n_mels:
             raise ValueError(f"x must have shape (B, {self.n_mels}, T), got {tuple(x.shape)}")
         h = self.features(x.unsqueeze(1))                    # (B, C, F', T')
@@ -78,8 +85,18 @@ def random_patches(specs: Sequence[np.ndarray], labels: Sequence[int], n: int, f
 
     Notebook: 06_cnn2d_clip_classification.ipynb
     """
-    if len(specs) != len(labels) or not specs:
+    if len(specs) != len(labels) or not len(specs):
         raise ValueError(f"specs and labels must be equally long and non-empty, got {len(specs)} and {len(labels)}")
+    n = check_positive_int("n", n)
+    frames = check_positive_int("frames", frames)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+    if (isinstance(gain_db, (bool, np.bool_)) or not isinstance(gain_db, (int, float, np.integer, np.floating))
+            or not np.isfinite(gain_db) or gain_db < 0):
+        raise ValueError(f"gain_db must be a number of dB >= 0, got {gain_db!r}")
+    for j, S in enumerate(specs):
+        if np.ndim(S) != 2:
+            raise ValueError(f"specs must hold spectrograms of shape (F, T); specs[{j}] has shape {np.shape(S)}")
     xs, ys = [], []
     for _ in range(n):
         i = int(rng.integers(len(specs)))
@@ -104,12 +121,18 @@ def clip_patches(S: np.ndarray, frames: int, hop: Optional[int] = None) -> torch
 
     Notebook: 06_cnn2d_clip_classification.ipynb
     """
-    S = np.asarray(S, dtype=np.float32)
-    hop = frames // 2 if hop is None else int(hop)
+    frames = check_positive_int("frames", frames)
+    if hop is not None and (not is_int(hop) or hop < 1):
+        raise ValueError(f"hop must be a positive integer number of frames, got {hop!r}")
+    hop = max(1, frames // 2) if hop is None else int(hop)
+    arr = np.asarray(S)
+    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.number):
+        raise ValueError(f"S must be a spectrogram (F, T) of numbers, got dtype {arr.dtype}")
+    S = arr.astype(np.float32)
     if S.ndim != 2 or S.shape[1] < frames:
         raise ValueError(f"S must be (F, T) with T >= frames={frames}, got shape {S.shape}")
-    if hop < 1:
-        raise ValueError(f"hop must be a positive number of frames, got {hop}")
+    if not np.isfinite(S).all():
+        raise ValueError("S contains NaN or infinite values")
     starts = range(0, S.shape[1] - frames + 1, hop)
     return torch.from_numpy(np.stack([S[:, s:s + frames] for s in starts]))
 
@@ -122,12 +145,11 @@ def predict_clip(model: nn.Module, S: np.ndarray, frames: int, hop: Optional[int
 
     Notebook: 06_cnn2d_clip_classification.ipynb
     """
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"model must be a torch.nn.Module (e.g. a StyleCNN), got {type(model).__name__}")
     x = clip_patches(S, frames, hop)
-    was = model.training
-    model.eval()
-    with torch.no_grad():
+    with eval_mode(model), torch.no_grad():
         logp = torch.log_softmax(model(x).float(), dim=1).mean(dim=0)
-    model.train(was)
     return torch.softmax(logp, dim=0).numpy()
 
 
@@ -136,7 +158,13 @@ def confusion_matrix(true: Sequence[int], pred: Sequence[int], n_classes: int) -
 
     Notebook: 06_cnn2d_clip_classification.ipynb
     """
-    t, p = np.asarray(true, dtype=int), np.asarray(pred, dtype=int)
+    n_classes = check_positive_int("n_classes", n_classes)
+    t, p = np.asarray(true), np.asarray(pred)
+    for name, a in (("true", t), ("pred", p)):
+        if a.size and (a.dtype == np.bool_ or not np.issubdtype(a.dtype, np.number)
+                       or not np.array_equal(a, np.round(a))):
+            raise ValueError(f"{name} must hold integer class numbers, got {a.ravel()[:5].tolist()}...")
+    t, p = t.astype(int), p.astype(int)
     if t.shape != p.shape:
         raise ValueError(f"true and pred must have the same length, got {t.shape} and {p.shape}")
     if t.size and (min(t.min(), p.min()) < 0 or max(t.max(), p.max()) >= n_classes):
@@ -162,16 +190,18 @@ def saliency(model: nn.Module, x: torch.Tensor, target: Optional[int] = None) ->
 
     Notebook: 06_cnn2d_clip_classification.ipynb
     """
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"model must be a torch.nn.Module (e.g. a StyleCNN), got {type(model).__name__}")
     x = torch.as_tensor(x, dtype=torch.float32)
     if x.dim() != 2:
         raise ValueError(f"x must be one patch of shape (F, T), got {tuple(x.shape)}")
-    was = model.training
-    model.eval()
-    xi = x.clone()[None].requires_grad_(True)
-    logits = model(xi)[0]
-    k = int(logits.argmax()) if target is None else int(target)
-    if not 0 <= k < logits.numel():
-        raise ValueError(f"target must be a class in [0, {logits.numel()}), got {target!r}")
-    logits[k].backward()
-    model.train(was)
+    if target is not None and not is_int(target):
+        raise ValueError(f"target must be an integer class or None, got {target!r}")
+    with eval_mode(model):
+        xi = x.clone()[None].requires_grad_(True)
+        logits = model(xi)[0]
+        k = int(logits.argmax()) if target is None else int(target)
+        if not 0 <= k < logits.numel():
+            raise ValueError(f"target must be a class in [0, {logits.numel()}), got {target!r}")
+        logits[k].backward()
     return xi.grad[0].abs().numpy()

@@ -38,6 +38,7 @@ import torch
 from torch import nn
 
 from .models import TCN, ChannelLayerNorm, DilatedConv1d, TemporalBlock
+from .utils import check_positive_int, is_int
 
 Array = Union[np.ndarray, torch.Tensor]
 
@@ -204,7 +205,7 @@ class TCNStream:
         if not model.causal:
             raise ValueError("cannot stream a non-causal TCN (causal=False): its output at frame t "
                              "depends on future frames that have not arrived yet; build it with causal=True")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        if not is_int(batch_size) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer (number of parallel streams), got {batch_size!r}")
         p = next(model.parameters())
         self.dtype = np.float64 if p.dtype == torch.float64 else np.float32
@@ -239,8 +240,13 @@ class TCNStream:
             shp = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
             raise ValueError(f"{what} must have shape {shp} = (batch_size, in_channels{', time' if len(shape) == 3 else ''}), "
                              f"got {tuple(a.shape)}")
+        if a.dtype == np.bool_ or not np.issubdtype(a.dtype, np.number) or np.iscomplexobj(a):
+            raise ValueError(f"{what} must hold real numbers, got dtype {a.dtype}")
         if a.dtype != self.dtype:
             a = a.astype(self.dtype)
+        if not np.isfinite(a).all():
+            raise ValueError(f"{what} contains NaN or infinite values; the stream's history would be poisoned "
+                             "for the next receptive field of frames")
         return a
 
     @staticmethod
@@ -281,8 +287,24 @@ def naive_stream_step(model: nn.Module, history: torch.Tensor, x_t: torch.Tensor
     Keeps the last ``receptive_field`` frames and returns ``(y_t: (B, C_out), new_history)``. Exact
     for a causal model (in eval mode), but costs a forward pass over ``R`` frames per new frame.
 
+    Raises:
+        ValueError: if ``model`` is not a module, ``history`` is not ``(B, C, T)``, ``x_t`` is not
+            ``(B, C)`` with the same ``B`` and ``C``, or ``receptive_field`` is not a positive integer.
+
     Notebook: 04_causality.ipynb
     """
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    receptive_field = check_positive_int("receptive_field", receptive_field)
+    if not isinstance(history, torch.Tensor) or history.dim() != 3:
+        got = tuple(history.shape) if isinstance(history, torch.Tensor) else type(history).__name__
+        raise ValueError(f"history must be a torch.Tensor of shape (B, C, T) (T may be 0), got {got}")
+    if not isinstance(x_t, torch.Tensor) or x_t.dim() != 2:
+        got = tuple(x_t.shape) if isinstance(x_t, torch.Tensor) else type(x_t).__name__
+        raise ValueError(f"x_t must be a torch.Tensor of shape (B, C), one frame per sequence, got {got}")
+    if tuple(x_t.shape) != tuple(history.shape[:2]):
+        raise ValueError(f"x_t must have shape (B, C) = {tuple(history.shape[:2])} to match history "
+                         f"(B, C, T) = {tuple(history.shape)}, got {tuple(x_t.shape)}: same batch and channels")
     history = torch.cat([history, x_t[:, :, None]], dim=2)[:, :, -receptive_field:]
     with torch.no_grad():
         y = model(history)[:, :, -1]

@@ -27,6 +27,11 @@ from torch import nn
 from torch.nn import functional as F
 
 from .models import TCN, check_input
+from .utils import check_int, count_parameters
+
+__all__ = ["CELLS", "COPY_BLANK", "COPY_CLASSES", "COPY_DELIMITER", "RNNNet", "TCNNet", "adding_baseline_mse",
+           "adding_loss", "adding_problem", "copy_accuracy", "copy_loss", "copy_memory", "copy_memory_baseline_loss",
+           "count_parameters"]
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 COPY_BLANK = 0
@@ -35,8 +40,18 @@ COPY_CLASSES = 10
 
 
 def _check_pos_int(name: str, value: object, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return check_int(name, value, minimum)
+
+
+def _check_generator(generator: Optional[torch.Generator]) -> None:
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise ValueError(f"generator must be a torch.Generator (torch.Generator().manual_seed(0)) or None, "
+                         f"got {generator!r}")
+
+
+def _check_tensor(name: str, value: object, shape: str) -> torch.Tensor:
+    if not isinstance(value, torch.Tensor):
+        raise ValueError(f"{name} must be a torch.Tensor of shape {shape}, got {type(value).__name__}")
     return value
 
 
@@ -61,8 +76,9 @@ def adding_problem(n: int, T: int, generator: Optional[torch.Generator] = None
 
     Notebook: 05_tcn_vs_rnn.ipynb
     """
-    _check_pos_int("n", n)
-    _check_pos_int("T", T, 2)
+    n = _check_pos_int("n", n)
+    T = _check_pos_int("T", T, 2)
+    _check_generator(generator)
     values = torch.rand(n, T, generator=generator)
     # Two distinct positions per row: the two smallest of T random keys.
     pos = torch.rand(n, T, generator=generator).topk(2, dim=1, largest=False).indices
@@ -92,6 +108,8 @@ def adding_loss(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
     Notebook: 05_tcn_vs_rnn.ipynb
     """
+    _check_tensor("pred", pred, "(B, 1, T)")
+    _check_tensor("y", y, "(B,)")
     if pred.dim() != 3 or pred.shape[1] != 1 or y.shape != pred.shape[:1]:
         raise ValueError(f"pred must have shape (B, 1, T) and y shape (B,), got {tuple(pred.shape)} "
                          f"and {tuple(y.shape)}")
@@ -122,9 +140,10 @@ def copy_memory(n: int, T: int, memory: int = 10, generator: Optional[torch.Gene
 
     Notebook: 05_tcn_vs_rnn.ipynb
     """
-    _check_pos_int("n", n)
-    _check_pos_int("T", T)
-    _check_pos_int("memory", memory)
+    n = _check_pos_int("n", n)
+    T = _check_pos_int("T", T)
+    memory = _check_pos_int("memory", memory)
+    _check_generator(generator)
     digits = torch.randint(1, 9, (n, memory), generator=generator)
     blanks = torch.full((n, T - 1), COPY_BLANK, dtype=torch.long)
     tail = torch.full((n, memory + 1), COPY_BLANK, dtype=torch.long)
@@ -143,8 +162,8 @@ def copy_memory_baseline_loss(T: int, memory: int = 10) -> float:
 
     Notebook: 05_tcn_vs_rnn.ipynb
     """
-    _check_pos_int("T", T)
-    _check_pos_int("memory", memory)
+    T = _check_pos_int("T", T)
+    memory = _check_pos_int("memory", memory)
     return memory * math.log(8) / (T + 2 * memory)
 
 
@@ -153,17 +172,38 @@ def copy_loss(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
     Notebook: 05_tcn_vs_rnn.ipynb
     """
+    _check_copy_shapes(pred, y)
+    if y.dtype != torch.int64:
+        raise ValueError(f"y must hold int64 class indices in 0..{COPY_CLASSES - 1} (as copy_memory returns), "
+                         f"got dtype {y.dtype}")
+    if y.numel() and (int(y.min()) < 0 or int(y.max()) >= COPY_CLASSES):
+        raise ValueError(f"y must hold class indices in [0, {COPY_CLASSES - 1}], got values in "
+                         f"[{int(y.min())}, {int(y.max())}]")
+    return F.cross_entropy(pred.float(), y)
+
+
+def _check_copy_shapes(pred: torch.Tensor, y: torch.Tensor) -> None:
+    _check_tensor("pred", pred, f"(B, {COPY_CLASSES}, L)")
+    _check_tensor("y", y, "(B, L)")
     if pred.dim() != 3 or pred.shape[1] != COPY_CLASSES or pred.shape[::2] != y.shape:
         raise ValueError(f"pred must have shape (B, {COPY_CLASSES}, L) and y shape (B, L), got "
                          f"{tuple(pred.shape)} and {tuple(y.shape)}")
-    return F.cross_entropy(pred.float(), y)
 
 
 def copy_accuracy(pred: torch.Tensor, y: torch.Tensor, memory: int = 10) -> float:
     """Fraction of the last ``memory`` digits recalled correctly (chance: 1/8).
 
+    Args:
+        pred: logits ``(B, 10, L)``.
+        y: class indices ``(B, L)``.
+        memory: digits to score, ``1 <= memory <= L``.
+
     Notebook: 05_tcn_vs_rnn.ipynb
     """
+    _check_copy_shapes(pred, y)
+    memory = _check_pos_int("memory", memory)
+    if memory > y.shape[1]:
+        raise ValueError(f"memory must be at most the sequence length L = {y.shape[1]}, got {memory}")
     return (pred[:, :, -memory:].argmax(1) == y[:, -memory:]).float().mean().item()
 
 
@@ -182,7 +222,8 @@ class TCNNet(nn.Module):
 
     def __init__(self, in_channels: int, channels: Sequence[int], out_channels: int, **tcn_kwargs) -> None:
         super().__init__()
-        _check_pos_int("out_channels", out_channels)
+        out_channels = _check_pos_int("out_channels", out_channels)
+        in_channels = _check_pos_int("in_channels", in_channels)
         self.tcn = TCN(in_channels, channels, **tcn_kwargs)
         self.head = nn.Conv1d(self.tcn.out_channels, out_channels, 1)
         self.in_channels = in_channels
@@ -217,10 +258,10 @@ class RNNNet(nn.Module):
         super().__init__()
         if cell not in CELLS:
             raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
-        _check_pos_int("in_channels", in_channels)
-        _check_pos_int("hidden", hidden)
-        _check_pos_int("out_channels", out_channels)
-        _check_pos_int("layers", layers)
+        in_channels = _check_pos_int("in_channels", in_channels)
+        hidden = _check_pos_int("hidden", hidden)
+        out_channels = _check_pos_int("out_channels", out_channels)
+        layers = _check_pos_int("layers", layers)
         self.rnn = CELLS[cell](in_channels, hidden, num_layers=layers, batch_first=True)
         self.head = nn.Linear(hidden, out_channels)
         self.in_channels = in_channels
@@ -232,10 +273,3 @@ class RNNNet(nn.Module):
         h, _ = self.rnn(x.transpose(1, 2))
         return self.head(h).transpose(1, 2)
 
-
-def count_parameters(model: nn.Module) -> int:
-    """Number of trainable parameters (weight norm's ``g`` and ``v`` both count).
-
-    Notebook: 05_tcn_vs_rnn.ipynb
-    """
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)

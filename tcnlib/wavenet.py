@@ -31,6 +31,7 @@ from torch.nn import functional as F
 
 from .models import DilatedConv1d
 from .receptive import exponential_dilations, receptive_field, repeat_stack
+from .utils import check_int, check_non_negative_int, check_positive_int, is_int
 
 ArrayLike = Union[np.ndarray, torch.Tensor]
 
@@ -41,24 +42,31 @@ MU = 255
 # --- mu-law companding and quantization -----------------------------------------------------
 
 def _check_mu(mu: int) -> int:
-    if isinstance(mu, bool) or not isinstance(mu, (int, np.integer)) or mu < 1:
+    if not is_int(mu) or mu < 1:
         raise ValueError(f"mu must be a positive integer (255 for 256 classes), got {mu!r}")
     return int(mu)
 
 
 def _check_n_classes(n_classes: int) -> int:
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 2:
+    if not is_int(n_classes) or n_classes < 2:
         raise ValueError(f"n_classes must be an integer >= 2 (256 for 8 bits), got {n_classes!r}")
     return int(n_classes)
 
 
 def _as_float64(x: ArrayLike, name: str) -> Tuple[np.ndarray, bool, Optional[torch.device]]:
-    """Return ``x`` as a float64 NumPy array, whether it was a tensor, and its device."""
+    """Return ``x`` as a float64 NumPy array, whether it was a tensor, and its device.
+
+    Integers are refused: a signal in ``[-1, 1]`` is made of floats, and integers here are
+    either classes (decode them) or PCM samples (scale them with :func:`tcnlib.as_waveform`).
+    """
     is_tensor = isinstance(x, torch.Tensor)
     device = x.device if is_tensor else None
     arr = x.detach().cpu().numpy() if is_tensor else np.asarray(x)
-    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
-        raise ValueError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+        raise ValueError(f"{name} must hold real numbers (floats in [-1, 1]), got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.integer):
+        raise ValueError(f"{name} must hold floats in [-1, 1], got integer dtype {arr.dtype} (classes? use "
+                         "mu_law_decode; integer PCM audio? scale it with tcnlib.as_waveform first)")
     arr = arr.astype(np.float64)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinite values")
@@ -221,12 +229,13 @@ def snr_db(reference: np.ndarray, estimate: np.ndarray) -> float:
     Returns ``inf`` when the estimate is exact.
 
     Raises:
-        ValueError: if the shapes differ or the reference is silent.
+        ValueError: if the inputs hold non-numbers or NaN/inf, the shapes differ or the reference
+            is silent.
 
     Notebook: 08_wavenet.ipynb
     """
-    ref = np.asarray(reference, dtype=np.float64)
-    est = np.asarray(estimate, dtype=np.float64)
+    ref = _real_array(reference, "reference")
+    est = _real_array(estimate, "estimate")
     if ref.shape != est.shape:
         raise ValueError(f"reference and estimate must have the same shape, got {ref.shape} and {est.shape}")
     power = float(np.sum(ref ** 2))
@@ -234,6 +243,17 @@ def snr_db(reference: np.ndarray, estimate: np.ndarray) -> float:
         raise ValueError("reference is silent (all zeros): its SNR is undefined")
     noise = float(np.sum((ref - est) ** 2))
     return float("inf") if noise == 0.0 else 10.0 * float(np.log10(power / noise))
+
+
+def _real_array(x: ArrayLike, name: str) -> np.ndarray:
+    """``x`` (floats or integers, not NaN/inf) as float64."""
+    arr = x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+        raise ValueError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr
 
 
 # --- the model ------------------------------------------------------------------------------
@@ -252,6 +272,11 @@ class GatedResidualLayer(nn.Module):
     def __init__(self, residual_channels: int, dilation_channels: int, skip_channels: int,
                  kernel_size: int, dilation: int) -> None:
         super().__init__()
+        residual_channels = check_positive_int("residual_channels", residual_channels)
+        dilation_channels = check_positive_int("dilation_channels", dilation_channels)
+        skip_channels = check_positive_int("skip_channels", skip_channels)
+        kernel_size = check_positive_int("kernel_size", kernel_size)
+        dilation = check_positive_int("dilation", dilation)
         self.dilation = dilation
         self.kernel_size = kernel_size
         self.dilation_channels = dilation_channels
@@ -306,8 +331,7 @@ class WaveNet(nn.Module):
                                      ("skip_channels", skip_channels, 1), ("kernel_size", kernel_size, 2),
                                      ("layers_per_stack", layers_per_stack, 1), ("n_stacks", n_stacks, 1),
                                      ("input_kernel_size", input_kernel_size, 1)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-                raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+            check_int(name, value, minimum)
         self.n_classes = int(n_classes)
         self.residual_channels = int(residual_channels)
         self.skip_channels = int(skip_channels)
@@ -395,8 +419,8 @@ def wavenet_loss(model: WaveNet, x: torch.Tensor, skip: int = 0) -> torch.Tensor
 
     Notebook: 08_wavenet.ipynb
     """
-    if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
-        raise ValueError(f"skip must be a non-negative integer, got {skip!r}")
+    _check_model(model)
+    skip = check_non_negative_int("skip", skip)
     if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.shape[1] < skip + 2:
         shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
         raise ValueError(f"x must be classes of shape (B, T) with T >= skip + 2 = {skip + 2}, got {shape}")
@@ -413,12 +437,9 @@ def random_segments(q: torch.Tensor, length: int, batch_size: int,
 
     Notebook: 08_wavenet.ipynb
     """
-    if not isinstance(q, torch.Tensor) or q.dim() != 1:
-        raise ValueError(f"q must be a 1-D tensor of classes (N,), got "
-                         f"{tuple(q.shape) if isinstance(q, torch.Tensor) else type(q).__name__}")
-    for name, v in (("length", length), ("batch_size", batch_size)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    _check_sequence(q)
+    length = check_positive_int("length", length)
+    batch_size = check_positive_int("batch_size", batch_size)
     if length > len(q):
         raise ValueError(f"length={length} is longer than the sequence ({len(q)} samples)")
     starts = torch.randint(0, len(q) - length + 1, (batch_size,), generator=generator)
@@ -436,8 +457,9 @@ def segment_batches(q: torch.Tensor, length: int, batch_size: int,
 
     Notebook: 08_wavenet.ipynb
     """
-    if isinstance(length, bool) or not isinstance(length, int) or length < 1:
-        raise ValueError(f"length must be a positive integer, got {length!r}")
+    _check_sequence(q)
+    length = check_positive_int("length", length)
+    batch_size = check_positive_int("batch_size", batch_size)
 
     def batch_fn(step: int) -> Tuple[torch.Tensor, torch.Tensor]:
         x = random_segments(q, length + 1, batch_size, generator)
@@ -445,6 +467,25 @@ def segment_batches(q: torch.Tensor, length: int, batch_size: int,
 
     random_segments(q, length + 1, 1, torch.Generator())  # check the arguments now, not at step 0
     return batch_fn
+
+
+def _check_sequence(q: torch.Tensor) -> None:
+    """``q`` must be a 1-D integer tensor of classes (not a float waveform, which would become class 0)."""
+    if not isinstance(q, torch.Tensor):
+        raise ValueError(f"q must be a 1-D torch.Tensor of integer classes (N,), e.g. "
+                         f"torch.as_tensor(mu_law_encode(y)), got {type(q).__name__}")
+    if q.dim() != 1:
+        raise ValueError(f"q must be a 1-D tensor of classes of shape (N,), got shape {tuple(q.shape)}")
+    if q.dtype.is_floating_point or q.dtype.is_complex or q.dtype == torch.bool:
+        raise ValueError(f"q must hold integer classes (encode a waveform with mu_law_encode first), "
+                         f"got dtype {q.dtype}")
+    if q.numel() and int(q.min()) < 0:
+        raise ValueError(f"q must hold class indices >= 0, got a minimum of {int(q.min())}")
+
+
+def _check_model(model: object) -> None:
+    if not isinstance(model, WaveNet):
+        raise ValueError(f"model must be a tcnlib.WaveNet, got {type(model).__name__}")
 
 
 # --- sampling -------------------------------------------------------------------------------
@@ -467,10 +508,27 @@ def sample_from_logits(logits: torch.Tensor, u: torch.Tensor, temperature: float
 
     Notebook: 08_wavenet.ipynb
     """
-    if not (isinstance(temperature, (int, float)) and not isinstance(temperature, bool) and temperature > 0):
-        raise ValueError(f"temperature must be a positive number, got {temperature!r}")
+    _check_temperature(temperature)
+    for name, t in (("logits", logits), ("u", u)):
+        if not isinstance(t, torch.Tensor):
+            raise ValueError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
     if logits.dim() != 2 or u.shape != logits.shape[:1]:
         raise ValueError(f"logits must be (B, n_classes) and u (B,), got {tuple(logits.shape)} and {tuple(u.shape)}")
+    if not bool(torch.isfinite(logits).all()):
+        raise ValueError("logits contain NaN or infinite values (did the model diverge?)")
+    if u.numel() and not (0.0 <= float(u.min()) and float(u.max()) < 1.0):
+        raise ValueError(f"u must hold uniforms in [0, 1), got values in [{float(u.min()):.4g}, {float(u.max()):.4g}]")
+    return _sample(logits, u, float(temperature))
+
+
+def _check_temperature(temperature: float) -> None:
+    if (isinstance(temperature, (bool, np.bool_)) or not isinstance(temperature, (int, float, np.integer, np.floating))
+            or not np.isfinite(temperature) or temperature <= 0):
+        raise ValueError(f"temperature must be a positive number, got {temperature!r}")
+
+
+def _sample(logits: torch.Tensor, u: torch.Tensor, temperature: float) -> torch.Tensor:
+    """:func:`sample_from_logits` without the checks (the generation loops check once, up front)."""
     cdf = torch.softmax(logits.double() / temperature, dim=1).cumsum(dim=1)
     k = torch.searchsorted(cdf, (u.double() * cdf[:, -1:].squeeze(1))[:, None], right=True)
     return k.squeeze(1).clamp_(max=logits.shape[1] - 1)
@@ -478,10 +536,9 @@ def sample_from_logits(logits: torch.Tensor, u: torch.Tensor, temperature: float
 
 def _prepare(model: WaveNet, n_samples: int, prime: Optional[torch.Tensor], batch_size: int,
              generator: Optional[torch.Generator], uniforms: Optional[torch.Tensor]) -> Tuple[torch.Tensor, torch.Tensor]:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    _check_model(model)
+    n_samples = check_positive_int("n_samples", n_samples)
+    batch_size = check_positive_int("batch_size", batch_size)
     device = model.head2.weight.device
     if prime is None:
         silence = int(mu_law_encode(np.zeros(1), model.n_classes - 1)[0])
@@ -493,9 +550,13 @@ def _prepare(model: WaveNet, n_samples: int, prime: Optional[torch.Tensor], batc
     prime = prime.to(device)
     if uniforms is None:
         uniforms = torch.rand(prime.shape[0], n_samples, generator=generator, dtype=torch.float64)
+    elif not isinstance(uniforms, torch.Tensor):
+        raise ValueError(f"uniforms must be a torch.Tensor of shape (B, n_samples), got {type(uniforms).__name__}")
     elif tuple(uniforms.shape) != (prime.shape[0], n_samples):
         raise ValueError(f"uniforms must have shape (B, n_samples) = {(prime.shape[0], n_samples)}, "
                          f"got {tuple(uniforms.shape)}")
+    elif uniforms.numel() and not (0.0 <= float(uniforms.min()) and float(uniforms.max()) < 1.0):
+        raise ValueError("uniforms must lie in [0, 1)")
     return prime, uniforms.to(device)
 
 
@@ -525,6 +586,8 @@ def generate_naive(model: WaveNet, n_samples: int, prime: Optional[torch.Tensor]
     Notebook: 08_wavenet.ipynb
     """
     prime, u = _prepare(model, n_samples, prime, batch_size, generator, uniforms)
+    _check_temperature(temperature)
+    n_samples = int(n_samples)
     B, P = prime.shape
     rf = model.receptive_field
     seq = torch.empty(B, P + n_samples, dtype=torch.int64, device=prime.device)
@@ -533,7 +596,7 @@ def generate_naive(model: WaveNet, n_samples: int, prime: Optional[torch.Tensor]
     for n in range(n_samples):
         end = P + n
         logits = model(seq[:, max(0, end - rf):end])[:, :, -1]
-        seq[:, end] = sample_from_logits(logits, u[:, n], temperature)
+        seq[:, end] = _sample(logits, u[:, n], float(temperature))
         if all_logits is not None:
             all_logits.append(logits)
     out = seq[:, P:]
@@ -605,6 +668,9 @@ class WaveNetCache:
     """
 
     def __init__(self, model: WaveNet, batch_size: int = 1, backend: Optional[str] = None) -> None:
+        _check_model(model)
+        batch_size = check_positive_int("batch_size", batch_size)
+        self.batch_size = batch_size
         self.model = model
         self.t = 0
         self.device = model.head2.weight.device
@@ -638,7 +704,10 @@ class WaveNetCache:
             The logits ``(B, n_classes)`` at the prime's last position.
         """
         if self.t != 0:
-            raise ValueError("prime() must come before any step(); make a new WaveNetCache")
+            raise ValueError("prime() must come before any step() and only once; make a new WaveNetCache")
+        self.model.check_classes(x, "x")
+        if x.shape[0] != self.batch_size:
+            raise ValueError(f"x must have shape (batch_size, P) = ({self.batch_size}, P), got {tuple(x.shape)}")
         inputs: List[torch.Tensor] = []
         logits = self.model(x, layer_inputs=inputs)
         self.input_queue.fill(inputs[0])
@@ -650,6 +719,14 @@ class WaveNetCache:
     @torch.no_grad()
     def step(self, x: torch.Tensor) -> torch.Tensor:
         """Feed one sample per sequence, ``x: (B,)`` classes, and get the next logits ``(B, n_classes)``."""
+        if not isinstance(x, torch.Tensor) or tuple(x.shape) != (self.batch_size,):
+            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise ValueError(f"x must be a tensor of classes of shape (B,) = ({self.batch_size},), got {shape}")
+        self.model.check_classes(x[:, None], "x")
+        return self._step(x)
+
+    def _step(self, x: torch.Tensor) -> torch.Tensor:
+        """:meth:`step` without the checks (the generation loop feeds its own samples)."""
         t, tanh, R = self.t, self.tanh, self.model.residual_channels
         h = self.input_queue.step(self.eye[x.cpu().numpy() if self.use_numpy else x], t)
         skip_sum = 0
@@ -681,15 +758,17 @@ def generate_cached(model: WaveNet, n_samples: int, prime: Optional[torch.Tensor
     Notebook: 08_wavenet.ipynb
     """
     prime, u = _prepare(model, n_samples, prime, batch_size, generator, uniforms)
+    _check_temperature(temperature)
+    n_samples = int(n_samples)
     B = prime.shape[0]
     cache = WaveNetCache(model, B)
     logits = cache.prime(prime)
     out = torch.empty(B, n_samples, dtype=torch.int64, device=prime.device)
     all_logits = [] if return_logits else None
     for n in range(n_samples):
-        out[:, n] = sample_from_logits(logits, u[:, n], temperature)
+        out[:, n] = _sample(logits, u[:, n], float(temperature))
         if all_logits is not None:
             all_logits.append(logits)
         if n + 1 < n_samples:
-            logits = cache.step(out[:, n])
+            logits = cache._step(out[:, n])
     return (out, torch.stack(all_logits, dim=2)) if all_logits is not None else out

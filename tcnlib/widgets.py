@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import html
 import io
+import math
+import numbers
 import re
 import threading
 from dataclasses import dataclass, field
@@ -33,6 +35,8 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Tuple, Union
 if TYPE_CHECKING:  # annotations only: the pure functions never import matplotlib or ipywidgets
     from ipywidgets import VBox
     from matplotlib.figure import Figure
+
+import numpy as np
 
 from .receptive import (exponential_dilations, field_span, hole_count, receptive_field,
                         receptive_field_arithmetic, stack_parameters, to_seconds)
@@ -177,7 +181,8 @@ def explorer_settings(kernel_size: RawInt = 3, n_layers: RawInt = 4, schedule: s
         convs_per_block: convolutions per dilation (1..3; 2 in a TCN block).
         rate: input rate in Hz.
         channels: channel width for the parameter count (1..1024).
-        causal: causal or "same" padding.
+        causal: causal or "same" padding (``True``/``False``; anything else, such as the string
+            ``"no"``, is explained and replaced by ``True``).
 
     Returns:
         An :class:`ExplorerSettings`; its ``messages`` explain each clamp and edge case.
@@ -221,7 +226,12 @@ def explorer_settings(kernel_size: RawInt = 3, n_layers: RawInt = 4, schedule: s
     if not ok:
         msgs.append(f"rate must be a positive number of steps per second; got {rate!r}, using 100 Hz.")
         r = 100.0
-    s = ExplorerSettings(k, dils * stacks, cpb, r, ch, bool(causal), msgs)
+    if isinstance(causal, (bool, np.bool_)):
+        causal_ok = bool(causal)
+    else:
+        msgs.append(f"causal must be True or False; got {causal!r}, using True.")
+        causal_ok = True
+    s = ExplorerSettings(k, dils * stacks, cpb, r, ch, causal_ok, msgs)
     rf = receptive_field(s.kernel_size, s.dilations, s.convs_per_block)
     if k == 1:
         msgs.append("Kernel size 1 sees only its own time step: the receptive field stays 1 whatever the "
@@ -231,6 +241,12 @@ def explorer_settings(kernel_size: RawInt = 3, n_layers: RawInt = 4, schedule: s
     if rf > DRAWN_INPUTS:
         msgs.append(f"The receptive field ({rf} steps) is wider than the {DRAWN_INPUTS} input steps drawn: "
                     f"the diagram shows part of it; the numbers are exact.")
+    return s
+
+
+def _check_settings(s: object) -> "ExplorerSettings":
+    if not isinstance(s, ExplorerSettings):
+        raise ValueError(f"s must be an ExplorerSettings (from explorer_settings(...)), got {type(s).__name__}")
     return s
 
 
@@ -253,6 +269,7 @@ def explorer_readouts(s: ExplorerSettings) -> Dict[str, object]:
 
     Notebook: 03_dilated_convolutions.ipynb
     """
+    _check_settings(s)
     rf = receptive_field(s.kernel_size, s.dilations, s.convs_per_block)
     past, future = field_span(s.kernel_size, s.dilations, s.convs_per_block, s.causal)
     n_convs = len(s.dilations) * s.convs_per_block
@@ -279,7 +296,7 @@ def readout_html(s: ExplorerSettings) -> str:
 
     Notebook: 03_dilated_convolutions.ipynb
     """
-    r = explorer_readouts(s)
+    r = explorer_readouts(_check_settings(s))
     dil = s.dilations if len(s.dilations) <= 16 else s.dilations[:8] + ["..."] + s.dilations[-4:]
     holes = ("no holes: every input in the field is seen" if r["holes"] == 0 else
              f"{r['holes']} holes: inputs inside the field that no path reaches (gridding)")
@@ -304,7 +321,7 @@ def message_html(s: ExplorerSettings) -> str:
 
     Notebook: 03_dilated_convolutions.ipynb
     """
-    if not s.messages:
+    if not _check_settings(s).messages:
         return ""
     items = "".join(f"<li>{html.escape(m)}</li>" for m in s.messages)
     return f'<div class="tcn-message-body" style="color:#8a4b00"><ul style="margin:0">{items}</ul></div>'
@@ -333,6 +350,9 @@ def render_stack_png(s: ExplorerSettings, dpi: int = 80, fig: Optional["Figure"]
 
     from .plots import plot_dilated_stack
 
+    _check_settings(s)
+    if isinstance(dpi, bool) or not isinstance(dpi, numbers.Real) or not math.isfinite(dpi) or dpi <= 0:
+        raise ValueError(f"dpi must be a positive number of dots per inch, got {dpi!r}")
     if fig is None:
         fig = Figure(figsize=(9, 4.2))
     if not isinstance(fig.canvas, FigureCanvasAgg):
@@ -370,7 +390,9 @@ def receptive_field_explorer(kernel_size: int = 3, n_layers: int = 4, schedule: 
     redraws the diagram in place. Settings out of range are clamped and explained in the
     message area. Shown in a notebook without a live front end (nbconvert, nbval, a static
     viewer) it still shows its default state: its display bundle carries a PNG of the
-    diagram and a text summary next to the widget view.
+    diagram and a text summary next to the widget view. Starting values out of range (say
+    ``kernel_size=100`` or ``causal="no"``) are clamped like the controls' values, and the
+    message area explains each clamp until the first change.
 
     Returns:
         The explorer (an ``ipywidgets.VBox`` subclass); ``explorer.controls`` maps names to
@@ -385,9 +407,13 @@ def receptive_field_explorer(kernel_size: int = 3, n_layers: int = 4, schedule: 
         """The explorer box; a short text repr and a PNG fallback for static notebooks."""
 
         def __init__(self) -> None:
+            # the starting values, clamped and explained exactly as the pure layer does it
+            initial = explorer_settings(kernel_size, n_layers, schedule, base, custom, n_stacks, convs_per_block,
+                                        rate, channels, causal)
+            self._initial_messages: Optional[List[str]] = list(initial.messages)
             rate_options = list(RATES)
-            if all(abs(v - float(rate)) > 1e-9 for _, v in rate_options):
-                rate_options.append((f"{float(rate):g} Hz", float(rate)))
+            if all(abs(v - initial.rate) > 1e-9 for _, v in rate_options):
+                rate_options.append((f"{initial.rate:g} Hz", initial.rate))
             lim = LIMITS
             slider = dict(continuous_update=False, style={"description_width": "90px"})
             c = {
@@ -407,12 +433,12 @@ def receptive_field_explorer(kernel_size: int = 3, n_layers: int = 4, schedule: 
                 "convs_per_block": W.IntSlider(value=_within(convs_per_block, lim["convs_per_block"]),
                                                min=lim["convs_per_block"][0], max=lim["convs_per_block"][1],
                                                description="convs/block", **slider),
-                "rate": W.Dropdown(options=rate_options, value=float(rate) if float(rate) > 0 else 100.0,
+                "rate": W.Dropdown(options=rate_options, value=initial.rate,
                                    description="rate", style={"description_width": "90px"}),
                 "channels": W.BoundedIntText(value=_within(channels, lim["channels"]), min=lim["channels"][0],
                                              max=lim["channels"][1], description="channels",
                                              style={"description_width": "90px"}),
-                "causal": W.Checkbox(value=bool(causal), description="causal", indent=False),
+                "causal": W.Checkbox(value=initial.causal, description="causal", indent=False),
             }
             for name, ctl in c.items():
                 ctl.add_class(f"tcn-ctl-{name.replace('_', '-')}")
@@ -439,6 +465,7 @@ def receptive_field_explorer(kernel_size: int = 3, n_layers: int = 4, schedule: 
             # tests: two controls changed in quick succession); one update at a time, each reading
             # the controls' latest values, so the figure never mixes two states.
             with self._lock:
+                self._initial_messages = None  # the starting values' explanations are out of date now
                 self.update()
 
         def current_settings(self) -> ExplorerSettings:
@@ -454,6 +481,8 @@ def receptive_field_explorer(kernel_size: int = 3, n_layers: int = 4, schedule: 
             """
             try:
                 s = self.current_settings()
+                if self._initial_messages:
+                    s.messages = self._initial_messages + [m for m in s.messages if m not in self._initial_messages]
                 c = self.controls
                 c["base"].disabled = c["schedule"].value != "exponential"
                 c["custom"].disabled = c["schedule"].value != "custom"
@@ -504,7 +533,12 @@ def receptive_field_explorer(kernel_size: int = 3, n_layers: int = 4, schedule: 
 
 
 def _within(value, limits: Tuple[int, int]) -> int:
+    """A control's starting value: clamped into ``limits``; not a whole number -> the minimum (as
+    :func:`explorer_settings` does)."""
     try:
-        return min(limits[1], max(limits[0], int(value)))
-    except (TypeError, ValueError):
+        v = int(value)
+        if v != value:
+            raise ValueError
+        return min(limits[1], max(limits[0], v))
+    except (TypeError, ValueError, OverflowError):
         return limits[0]

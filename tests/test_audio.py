@@ -83,7 +83,7 @@ def test_load_directory_and_bad_args(tmp_path, tone):
         tcnlib.load_audio(path, sr=8000.5)
     with pytest.raises(ValueError, match="offset must be >= 0"):
         tcnlib.load_audio(path, offset=-1)
-    with pytest.raises(ValueError, match="duration must be positive"):
+    with pytest.raises(ValueError, match="duration must be a positive number"):
         tcnlib.load_audio(path, duration=0)
 
 

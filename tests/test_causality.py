@@ -113,7 +113,7 @@ def test_dependency_mask_any_module_and_output_length():
 def test_future_leak_and_bad_arguments():
     assert future_leak(torch.zeros(3, 3, dtype=torch.bool)) == 0
     assert future_leak(torch.ones(3, 3, dtype=torch.bool)) == 2
-    with pytest.raises(ValueError, match="mask must be a 2-D tensor"):
+    with pytest.raises(ValueError, match="mask must be a 2-D bool tensor"):
         future_leak(torch.ones(3, dtype=torch.bool))
     model = TCN(1, [2])
     with pytest.raises(ValueError, match="length must be a positive integer, got 0"):

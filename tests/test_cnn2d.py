@@ -14,7 +14,7 @@ def test_style_cnn_shapes_and_errors():
         m(torch.randn(3, 40, 400))
     with pytest.raises(ValueError, match="n_classes must be an integer >= 2"):
         cnn2d.StyleCNN(n_classes=1)
-    with pytest.raises(ValueError, match="channels must be a non-empty list"):
+    with pytest.raises(ValueError, match="channels must not be empty"):
         cnn2d.StyleCNN(channels=())
     with pytest.raises(ValueError, match="n_mels must be at least"):
         cnn2d.StyleCNN(n_mels=8)

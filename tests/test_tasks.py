@@ -38,7 +38,7 @@ def test_adding_baseline_is_variance_of_sum():
 def test_adding_bad_input():
     with pytest.raises(ValueError, match="T must be an integer >= 2"):
         adding_problem(3, 1)
-    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+    with pytest.raises(ValueError, match="n must be a positive integer"):
         adding_problem(0, 10)
     with pytest.raises(ValueError, match=r"pred must have shape \(B, 1, T\)"):
         adding_loss(torch.zeros(2, 3, 5), torch.zeros(2))
@@ -81,7 +81,7 @@ def test_copy_accuracy_and_loss_errors():
     assert copy_loss(perfect, y).item() < 1e-6
     with pytest.raises(ValueError, match=r"pred must have shape \(B, 10, L\)"):
         copy_loss(perfect[:, :9], y)
-    with pytest.raises(ValueError, match="memory must be an integer >= 1"):
+    with pytest.raises(ValueError, match="memory must be a positive integer"):
         copy_memory(2, 5, 0)
 
 
@@ -109,9 +109,9 @@ def test_tcnnet_shapes_receptive_field_and_params():
 def test_model_bad_input():
     with pytest.raises(ValueError, match=r"cell must be one of \['gru', 'lstm', 'rnn'\]"):
         RNNNet(1, 4, 1, cell="transformer")
-    with pytest.raises(ValueError, match="hidden must be an integer >= 1"):
+    with pytest.raises(ValueError, match="hidden must be a positive integer"):
         RNNNet(1, 0, 1)
-    with pytest.raises(ValueError, match="out_channels must be an integer >= 1"):
+    with pytest.raises(ValueError, match="out_channels must be a positive integer"):
         TCNNet(1, [4], 0)
     with pytest.raises(ValueError, match="channels but the model expects in_channels=2"):
         RNNNet(2, 4, 1)(torch.zeros(1, 3, 5))

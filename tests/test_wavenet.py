@@ -195,8 +195,8 @@ def test_forward_shape_and_causality():
 @pytest.mark.parametrize("kw, match", [
     ({"n_classes": 1}, "n_classes must be an integer >= 2"),
     ({"kernel_size": 1}, "kernel_size must be an integer >= 2"),
-    ({"n_stacks": 0}, "n_stacks must be an integer >= 1"),
-    ({"residual_channels": 2.0}, "residual_channels must be an integer >= 1"),
+    ({"n_stacks": 0}, "n_stacks must be a positive integer"),
+    ({"residual_channels": 2.0}, "residual_channels must be a positive integer"),
 ])
 def test_bad_model_arguments(kw, match):
     with pytest.raises(ValueError, match=match):
@@ -223,7 +223,7 @@ def test_loss_is_next_sample_cross_entropy():
     assert torch.allclose(wavenet_loss(m, x, skip=5), expected_skip)
     with pytest.raises(ValueError, match="T >= skip \\+ 2 = 42"):
         wavenet_loss(m, x, skip=40)
-    with pytest.raises(ValueError, match="skip must be a non-negative integer"):
+    with pytest.raises(ValueError, match="skip must be an integer >= 0"):
         wavenet_loss(m, x, skip=-1)
 
 
