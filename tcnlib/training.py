@@ -27,16 +27,18 @@ import contextlib
 import math
 import os
 import random
-import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 from torch import nn
+from torch.overrides import TorchFunctionMode
 
 from .config import get_device
+from .utils import atomic_write, check_bool, check_positive_int
 
 Batch = Tuple[Any, Any]
 BatchFn = Callable[[int], Batch]
@@ -46,6 +48,7 @@ Callback = Callable[[int, "History", nn.Module], Optional[bool]]
 AMP_CHOICES = ("auto", True, False)
 COMPILE_CHOICES = ("auto", True, False)
 CHECKPOINT_KEYS = ("model", "optimizer", "scheduler", "epoch", "step", "history", "rng")
+"""Keys every checkpoint has (``optimizer_class`` and ``best_model`` are optional)."""
 
 
 # --- history -------------------------------------------------------------------------------------
@@ -136,50 +139,115 @@ def _set_rng_state(state: Dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
+def _finite_state(state: Dict[str, torch.Tensor]) -> bool:
+    return all(bool(torch.isfinite(v).all()) for v in state.values()
+               if isinstance(v, torch.Tensor) and v.is_floating_point())
+
+
 def save_checkpoint(path: Union[str, os.PathLike], model: nn.Module,
                     optimizer: Optional[torch.optim.Optimizer] = None, epoch: int = 0, step: int = 0,
-                    history: Optional[History] = None, scheduler: Optional[Any] = None) -> str:
+                    history: Optional[History] = None, scheduler: Optional[Any] = None,
+                    best_model: Optional[Dict[str, torch.Tensor]] = None) -> str:
     """Write a checkpoint atomically: a temporary file in the same folder, then ``os.replace``.
 
     The file holds a dict with keys ``model``, ``optimizer``, ``scheduler`` (state dicts or
-    None), ``epoch``, ``step``, ``history`` (dict of lists) and ``rng`` (generator states), all
-    tensors and plain containers, so ``torch.load(path, weights_only=True)`` reads it.
+    None), ``optimizer_class`` (e.g. ``"Adam"``), ``epoch``, ``step``, ``history`` (dict of
+    lists) and ``rng`` (generator states), and ``best_model`` when given (the state dict of the
+    best epoch, for ``fit(restore_best=True)``), all tensors and plain containers, so
+    ``torch.load(path, weights_only=True)`` reads it. The file gets the permissions a plain
+    ``open`` would give.
 
     Returns:
         The path written, as a string.
 
+    Raises:
+        ValueError: if the model's weights are not finite (NaN or inf): such a file would
+            replace a good checkpoint with a useless one, so nothing is written.
+
     Notebook: 05_tcn_vs_rnn.ipynb
     """
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
+    if os.path.isdir(path):
+        raise ValueError(f"checkpoint must be a file path, but {path!r} is a directory")
+    state = model.state_dict()
+    if not _finite_state(state):
+        raise ValueError(f"the model's weights hold NaN or inf; not writing them to {path!r} "
+                         f"(a file there keeps its previous content)")
     payload = {
-        "model": model.state_dict(),
+        "model": state,
         "optimizer": None if optimizer is None else optimizer.state_dict(),
+        "optimizer_class": None if optimizer is None else type(optimizer).__name__,
         "scheduler": None if scheduler is None else scheduler.state_dict(),
         "epoch": int(epoch),
         "step": int(step),
         "history": (history or History()).to_dict(),
         "rng": _rng_state(),
     }
-    fd, tmp = tempfile.mkstemp(prefix=".ckpt-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
+    if best_model is not None:
+        payload["best_model"] = best_model
+    with atomic_write(path, "wb") as f:
+        torch.save(payload, f)
     return path
+
+
+# Hyper-parameters that some torch versions add to every optimizer's param groups.
+_COMMON_GROUP_KEYS = {"params", "lr", "foreach", "maximize", "capturable", "differentiable", "fused",
+                      "decoupled_weight_decay", "initial_lr", "weight_decay"}
+
+
+def _check_optimizer_state(path: str, saved: Dict[str, Any], saved_class: Optional[str],
+                           optimizer: torch.optim.Optimizer) -> None:
+    """Refuse an optimizer state that this optimizer cannot continue from, before loading anything."""
+    name = type(optimizer).__name__
+    if saved_class is not None and saved_class != name:
+        raise ValueError(f"the checkpoint {path!r} holds the state of a {saved_class} optimizer, but a {name} "
+                         f"was given; resume with torch.optim.{saved_class}(...) or start a new checkpoint")
+    current = optimizer.state_dict()
+    groups = saved.get("param_groups", []) if isinstance(saved, dict) else []
+    if len(groups) != len(current["param_groups"]) or any(
+            len(a.get("params", [])) != len(b["params"]) for a, b in zip(groups, current["param_groups"])):
+        raise ValueError(f"the checkpoint {path!r} holds an optimizer state for "
+                         f"{[len(g.get('params', [])) for g in groups]} parameters per group, but this optimizer "
+                         f"has {[len(g['params']) for g in current['param_groups']]}")
+    for a, b in zip(groups, current["param_groups"]):
+        missing = sorted(set(b) - set(a) - _COMMON_GROUP_KEYS)
+        if missing:
+            raise ValueError(f"the checkpoint {path!r} holds the state of another kind of optimizer (its "
+                             f"parameter groups lack {missing}, which a {name} needs); resume with the "
+                             f"optimizer that wrote it or start a new checkpoint")
+
+
+def _check_model_state(path: str, saved: Dict[str, Any], model: nn.Module) -> None:
+    """Same keys and shapes as ``model.state_dict()``, checked before any weight is overwritten."""
+    own = model.state_dict()
+    if not isinstance(saved, dict):
+        raise ValueError(f"the checkpoint {path!r} holds no model state dict")
+    missing, unexpected = sorted(set(own) - set(saved)), sorted(set(saved) - set(own))
+    wrong = [f"{k}: {tuple(saved[k].shape)} vs {tuple(v.shape)}" for k, v in own.items()
+             if k in saved and isinstance(saved[k], torch.Tensor) and saved[k].shape != v.shape]
+    if missing or unexpected or wrong:
+        raise ValueError(f"the checkpoint {path!r} does not fit this model: missing keys {missing[:5]}, "
+                         f"unexpected keys {unexpected[:5]}, shape mismatches (checkpoint vs model) {wrong[:5]}")
+
+
+def _check_map_location(map_location: Any) -> None:
+    if isinstance(map_location, (str, torch.device)):
+        try:
+            dev = torch.device(map_location)
+        except (RuntimeError, TypeError):
+            raise ValueError(f"map_location must be a device such as 'cpu' or 'cuda', got {map_location!r}") from None
+        if dev.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(f"map_location={str(map_location)!r} but no CUDA GPU is available here; "
+                             f"use map_location='cpu'")
 
 
 def load_checkpoint(path: Union[str, os.PathLike], model: Optional[nn.Module] = None,
                     optimizer: Optional[torch.optim.Optimizer] = None, scheduler: Optional[Any] = None,
                     map_location: Union[str, torch.device] = "cpu") -> Dict[str, Any]:
     """Read a checkpoint with ``weights_only=True`` and load its states into what you pass.
+
+    Everything is checked before anything is loaded: a checkpoint that does not fit the model, or
+    holds another optimizer's state (SGD's into an Adam), leaves the model and optimizer untouched.
 
     Args:
         path: a file written by :func:`save_checkpoint` (or by ``fit(checkpoint=...)``).
@@ -192,13 +260,15 @@ def load_checkpoint(path: Union[str, os.PathLike], model: Optional[nn.Module] = 
     Raises:
         FileNotFoundError: if ``path`` does not exist.
         ValueError: if the file is not a readable checkpoint (truncated, corrupt, or not
-            written by :func:`save_checkpoint`), or its model does not match ``model``.
+            written by :func:`save_checkpoint`), its model does not match ``model``, its optimizer
+            state does not match ``optimizer``, or ``map_location`` names a GPU this machine lacks.
 
     Notebook: 05_tcn_vs_rnn.ipynb
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no checkpoint at {path!r}; train with fit(..., checkpoint={path!r}) first")
+    _check_map_location(map_location)
     try:
         ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # truncated zip, pickle with custom classes, random bytes...
@@ -208,17 +278,27 @@ def load_checkpoint(path: Union[str, os.PathLike], model: Optional[nn.Module] = 
     if missing:
         raise ValueError(f"{path!r} is not a tcnlib checkpoint: it lacks the keys {missing}")
     if model is not None:
+        _check_model_state(path, ckpt["model"], model)
+    if optimizer is not None:
+        if ckpt["optimizer"] is None:
+            raise ValueError(f"the checkpoint {path!r} holds no optimizer state")
+        _check_optimizer_state(path, ckpt["optimizer"], ckpt.get("optimizer_class"), optimizer)
+    if scheduler is not None and ckpt["scheduler"] is not None:
+        saved = set(ckpt["scheduler"]) if isinstance(ckpt["scheduler"], dict) else set()
+        if saved != set(scheduler.state_dict()):
+            raise ValueError(f"the checkpoint {path!r} holds the state of another kind of scheduler than "
+                             f"{type(scheduler).__name__}")
+    history = History.from_dict(ckpt["history"])
+    if model is not None:
         try:
             model.load_state_dict(ckpt["model"])
         except RuntimeError as err:
             raise ValueError(f"the checkpoint {path!r} does not fit this model: {err}") from err
     if optimizer is not None:
-        if ckpt["optimizer"] is None:
-            raise ValueError(f"the checkpoint {path!r} holds no optimizer state")
         optimizer.load_state_dict(ckpt["optimizer"])
     if scheduler is not None and ckpt["scheduler"] is not None:
         scheduler.load_state_dict(ckpt["scheduler"])
-    ckpt["history"] = History.from_dict(ckpt["history"])
+    ckpt["history"] = history
     return ckpt
 
 
@@ -420,6 +500,161 @@ def _device_of(inputs: Any) -> torch.device:
     return t.device if isinstance(t, torch.Tensor) else torch.device("cpu")
 
 
+# --- checks that catch a silently wrong run before it starts -----------------------------------
+
+_ELEMENTWISE = {"sub", "__sub__", "__rsub__", "sub_", "add", "__add__", "__radd__", "mul", "__mul__", "__rmul__",
+                "div", "__truediv__", "__rtruediv__", "pow", "__pow__", "abs", "mse_loss", "l1_loss",
+                "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+                "soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss", "kl_div", "where", "minimum", "maximum"}
+
+
+class _BroadcastWatch(TorchFunctionMode):
+    """Notes an element-wise operation that broadcasts the output's shape against the targets' shape
+    into a larger tensor: ``(B, 1, T)`` against ``(B, T)`` gives ``(B, B, T)``, a loss that trains on
+    every pair of examples instead of each with its own target."""
+
+    def __init__(self, out_shape: torch.Size, target_shape: torch.Size) -> None:
+        super().__init__()
+        self.shapes = {tuple(out_shape), tuple(target_shape)}
+        self.found: Optional[Tuple[Tuple[int, ...], Tuple[int, ...], Tuple[int, ...]]] = None
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+        kwargs = kwargs or {}
+        name = getattr(func, "__name__", "")
+        if self.found is None and name in _ELEMENTWISE:
+            tensors = [a for a in list(args) + list(kwargs.values()) if isinstance(a, torch.Tensor)]
+            shapes = [tuple(t.shape) for t in tensors]
+            if len(shapes) >= 2 and shapes[0] != shapes[1] and {shapes[0], shapes[1]} == self.shapes:
+                try:
+                    joint = tuple(torch.broadcast_shapes(shapes[0], shapes[1]))
+                except RuntimeError:
+                    joint = ()
+                if joint and math.prod(joint) > max(math.prod(shapes[0]), math.prod(shapes[1])):
+                    self.found = (shapes[0], shapes[1], joint)
+        return func(*args, **kwargs)
+
+
+def _checked_loss(loss_fn: Callable) -> Callable:
+    """``loss_fn`` whose first call refuses an output/target shape mismatch that broadcasts."""
+    state = {"checked": False}
+
+    def loss(out: Any, targets: Any) -> torch.Tensor:
+        if state["checked"] or not (isinstance(out, torch.Tensor) and isinstance(targets, torch.Tensor)) \
+                or out.shape == targets.shape:
+            state["checked"] = True
+            return loss_fn(out, targets)
+        state["checked"] = True
+        watch = _BroadcastWatch(out.shape, targets.shape)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Using a target size")  # we say it better below
+            with watch:
+                value = loss_fn(out, targets)
+        if watch.found is not None:
+            o, t = tuple(out.shape), tuple(targets.shape)
+            raise ValueError(
+                f"loss_fn broadcasts the model's output of shape {o} against targets of shape {t} into "
+                f"{watch.found[2]}: the loss would compare every example with every other example's "
+                f"targets. Give targets the output's shape (e.g. targets.reshape{o}) or change the model's "
+                f"output")
+        return value
+
+    return loss
+
+
+def _check_optimizer_covers(model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
+    own = {id(p) for p in model.parameters()}
+    opt = [p for g in optimizer.param_groups for p in g["params"]]
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise ValueError(f"optimizer must be a torch.optim optimizer, got {type(optimizer).__name__}")
+    if own and not any(id(p) in own for p in opt):
+        raise ValueError("optimizer holds none of this model's parameters (was it built for another model, "
+                         "or before the model was re-created?); build it as torch.optim.Adam(model.parameters())")
+
+
+def _check_checkpoint_path(checkpoint: Union[None, str, os.PathLike]) -> Optional[str]:
+    if checkpoint is None:
+        return None
+    if not isinstance(checkpoint, (str, os.PathLike)):
+        raise ValueError(f"checkpoint must be a file path or None, got {type(checkpoint).__name__}")
+    path = os.fspath(checkpoint)
+    if os.path.isdir(path):
+        raise ValueError(f"checkpoint must be a file path, but {path!r} is a directory; "
+                         f"name a file in it, e.g. {os.path.join(path, 'checkpoint.pt')!r}")
+    parent = os.path.dirname(os.path.abspath(path))
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        raise ValueError(f"checkpoint {path!r} cannot be written: {parent!r} is a file, not a folder")
+    if not os.access(parent, os.W_OK):
+        raise ValueError(f"checkpoint {path!r} cannot be written: no permission to write in {parent!r}")
+    return path
+
+
+def _check_callbacks(callbacks: Any) -> List[Callback]:
+    if callable(callbacks) or isinstance(callbacks, (str, bytes)) or not hasattr(callbacks, "__iter__"):
+        raise ValueError(f"callbacks must be a list of functions cb(epoch, history, model), got "
+                         f"{type(callbacks).__name__}; for one function write callbacks=[fn]")
+    cbs = list(callbacks)
+    bad = [c for c in cbs if not callable(c)]
+    if bad:
+        raise ValueError(f"callbacks must be a list of functions cb(epoch, history, model); {bad[0]!r} is not callable")
+    return cbs
+
+
+def _nonfinite_error(loss: float, epoch: int, step: int, epoch_step: int, batch: Any, lr: float,
+                     checkpoint: Optional[str], saved_epoch: int) -> FloatingPointError:
+    def finite(obj: Any) -> bool:
+        if isinstance(obj, torch.Tensor):
+            return not obj.is_floating_point() or bool(torch.isfinite(obj).all())
+        if isinstance(obj, (list, tuple)):
+            return all(finite(o) for o in obj)
+        return True
+
+    inputs, targets = batch
+    cause = []
+    if not finite(inputs):
+        cause.append("this batch's inputs hold NaN or inf")
+    if not finite(targets):
+        cause.append("this batch's targets hold NaN or inf")
+    if not cause:
+        cause.append(f"the data of this batch is finite, so the weights diverged: lower the learning rate "
+                     f"(now {lr:g}) or clip gradients (grad_clip=1.0)")
+    kept = (f"; the checkpoint {checkpoint!r} still holds epoch {saved_epoch}" if checkpoint and saved_epoch
+            else "; no checkpoint was written with these weights")
+    return FloatingPointError(f"training loss became {loss} at step {step} (epoch {epoch}, step {epoch_step} of "
+                              f"the epoch): {'; '.join(cause)}. Training stopped{kept}.")
+
+
+# --- several processes (torchrun) ----------------------------------------------------------------
+
+def distributed_world() -> Tuple[int, int, int]:
+    """``(rank, local_rank, world_size)`` from the environment ``torchrun`` sets; ``(0, 0, 1)`` without it.
+
+    Notebook: none (used by fit)
+    """
+    world = int(os.environ.get("WORLD_SIZE", "1") or 1)
+    if world <= 1:
+        return 0, 0, 1
+    return int(os.environ.get("RANK", "0")), int(os.environ.get("LOCAL_RANK", "0")), world
+
+
+def _shard(batch: Any, rank: int, world: int) -> Any:
+    """This process's rows of a global batch: rows ``rank*n .. (rank+1)*n`` of every tensor (dim 0)."""
+    if isinstance(batch, torch.Tensor):
+        if batch.dim() == 0:
+            return batch
+        if batch.shape[0] % world:
+            raise ValueError(f"the global batch of {batch.shape[0]} examples cannot be split evenly across "
+                             f"{world} processes; use a batch size divisible by {world}")
+        n = batch.shape[0] // world
+        return batch[rank * n:(rank + 1) * n]
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(_shard(b, rank, world) for b in batch)
+    if isinstance(batch, dict):
+        return {k: _shard(v, rank, world) for k, v in batch.items()}
+    return batch
+
+
 # --- the loop --------------------------------------------------------------------------------
 
 def _progress_bar(enabled: bool, total: Optional[int], initial: int):
@@ -450,7 +685,8 @@ def fit(model: nn.Module, train: Union[Iterable[Batch], BatchFn], loss_fn: Calla
         scheduler: Optional[Any] = None, scheduler_interval: str = "epoch",
         monitor: Optional[str] = None, mode: str = "min", patience: Optional[int] = None,
         checkpoint: Union[None, str, os.PathLike] = None, resume: bool = False,
-        progress: bool = True, callbacks: Sequence[Callback] = ()) -> History:
+        progress: bool = True, callbacks: Sequence[Callback] = (),
+        restore_best: bool = False) -> History:
     """Train ``model`` for ``epochs`` epochs and return the :class:`History` of metrics.
 
     Args:
@@ -472,106 +708,208 @@ def fit(model: nn.Module, train: Union[Iterable[Batch], BatchFn], loss_fn: Calla
         scheduler: a learning-rate scheduler, stepped once per epoch (or per step with
             ``scheduler_interval="step"``); ``ReduceLROnPlateau`` gets the monitored value.
         scheduler_interval: ``"epoch"`` or ``"step"``.
-        monitor: the metric early stopping watches (default ``val_loss`` with ``val``,
-            else ``train_loss``).
+        monitor: the metric early stopping and ``restore_best`` watch (default ``val_loss`` with
+            ``val``, else ``train_loss``).
         mode: ``"min"`` or ``"max"``: whether smaller or larger ``monitor`` is better.
         patience: stop after this many epochs without improvement (``None``: never).
         checkpoint: a file path; a checkpoint is written there atomically after every epoch.
         resume: continue from ``checkpoint`` if that file exists (model, optimizer, scheduler,
             history and random generators restored), up to ``epochs`` in total.
         progress: show one progress bar over all steps and a line per epoch (False: silent).
-        callbacks: functions ``cb(epoch, history, model)`` called after every epoch; one that
-            returns True stops training.
+        callbacks: a list of functions ``cb(epoch, history, model)`` called after every epoch;
+            one that returns True stops training.
+        restore_best: at the end, load the weights of the epoch with the best ``monitor`` value
+            (kept in memory, and in the checkpoint so that a resumed run knows it too).
 
     Returns:
         The :class:`History`, one entry per epoch (including resumed ones).
 
     Raises:
-        ValueError: for bad arguments (each message names the argument), or ``resume`` without
-            ``checkpoint``.
+        ValueError: for bad arguments (each message names the argument), ``resume`` without
+            ``checkpoint``, a checkpoint path that is a folder, an optimizer over another model's
+            parameters, or a loss that broadcasts outputs against targets of another shape.
+        FloatingPointError: when the training loss becomes NaN or infinite (the message names
+            the step and epoch); the last checkpoint is never overwritten with such weights.
+
+    Several processes: started by ``torchrun --nproc_per_node=N script.py`` (``WORLD_SIZE`` > 1
+    in the environment), ``fit`` joins the process group (gloo on CPUs, NCCL on GPUs, one GPU
+    per process), wraps the model in ``DistributedDataParallel`` and gives each process its
+    ``1/N`` of the rows of every global batch (the batch size must be divisible by N), so the
+    gradient averaged over the processes is that of the whole batch: N processes train the
+    same weights as one. Only rank 0 prints and writes checkpoints. One process is the default.
 
     Notebook: 05_tcn_vs_rnn.ipynb
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    epochs = check_positive_int("epochs", epochs)
     is_fn = callable(train) and not hasattr(train, "__iter__")
     if is_fn and steps_per_epoch is None:
         raise ValueError("steps_per_epoch is required when train is a batch function batch_fn(step)")
     if not is_fn and not hasattr(train, "__iter__"):
         raise ValueError(f"train must be an iterable of (inputs, targets) batches or a function "
                          f"batch_fn(step), got {type(train).__name__}")
-    if steps_per_epoch is not None and (isinstance(steps_per_epoch, bool) or
-                                        not isinstance(steps_per_epoch, int) or steps_per_epoch < 1):
-        raise ValueError(f"steps_per_epoch must be a positive integer or None, got {steps_per_epoch!r}")
+    if steps_per_epoch is not None:
+        try:
+            steps_per_epoch = check_positive_int("steps_per_epoch", steps_per_epoch)
+        except ValueError:
+            raise ValueError(f"steps_per_epoch must be a positive integer or None, got {steps_per_epoch!r}") from None
     if scheduler_interval not in ("epoch", "step"):
         raise ValueError(f"scheduler_interval must be 'epoch' or 'step', got {scheduler_interval!r}")
     _check_mode(mode)
-    if patience is not None and (isinstance(patience, bool) or not isinstance(patience, int) or patience < 1):
-        raise ValueError(f"patience must be a positive integer or None, got {patience!r}")
+    if patience is not None:
+        try:
+            patience = check_positive_int("patience", patience)
+        except ValueError:
+            raise ValueError(f"patience must be a positive integer or None, got {patience!r}") from None
+    resume = check_bool("resume", resume)
+    progress = check_bool("progress", progress)
+    restore_best = check_bool("restore_best", restore_best)
     if resume and checkpoint is None:
         raise ValueError("resume=True needs checkpoint=<path> to resume from")
+    checkpoint = _check_checkpoint_path(checkpoint)
+    callbacks = _check_callbacks(callbacks)
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not callable(loss_fn):
+        raise ValueError(f"loss_fn must be a function loss_fn(output, targets), got {type(loss_fn).__name__}")
+    _check_optimizer_covers(model, optimizer)
     monitor = monitor or ("val_loss" if val is not None else "train_loss")
-    if not monitor.startswith("val_") and monitor not in ("train_loss", "lr") and patience is not None:
+    watched = patience is not None or restore_best
+    if not monitor.startswith("val_") and monitor not in ("train_loss", "lr") and watched:
         raise ValueError(f"monitor must be 'train_loss', 'val_loss' or 'val_<metric>', got {monitor!r}")
-    if monitor.startswith("val_") and val is None and patience is not None:
+    if monitor.startswith("val_") and val is None and watched:
         raise ValueError(f"monitor={monitor!r} needs val= data to evaluate on")
-    if monitor.startswith("val_") and monitor != "val_loss" and monitor[4:] not in (metrics or {}):
-        if patience is not None:
-            raise ValueError(f"monitor={monitor!r} names no metric; metrics has {sorted(metrics or {})}")
+    if monitor.startswith("val_") and monitor != "val_loss" and monitor[4:] not in (metrics or {}) and watched:
+        raise ValueError(f"monitor={monitor!r} names no metric; metrics has {sorted(metrics or {})}")
 
+    rank, local_rank, world = distributed_world()
+    if world > 1 and device is None:
+        device = f"cuda:{local_rank}" if torch.cuda.is_available() else "cpu"
+    elif world > 1 and str(device) == "cuda":
+        device = f"cuda:{local_rank}"
     try:
         device = get_device(None if device is None else str(device))
     except ValueError as err:  # get_device names its own argument, `prefer`
         raise ValueError(str(err).replace("prefer", "device")) from None
+    created_group = False
+    if world > 1:
+        import torch.distributed as dist
+        if not dist.is_initialized():
+            if device.type == "cuda":
+                torch.cuda.set_device(device)
+            dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+            created_group = True
+    try:
+        return _fit_loop(model, train, loss_fn, optimizer, epochs, steps_per_epoch, val, metrics, device, amp,
+                         compile, grad_clip, scheduler, scheduler_interval, monitor, mode, patience,
+                         checkpoint, resume, progress and rank == 0, callbacks, restore_best, rank, world)
+    finally:
+        if created_group:
+            import torch.distributed as dist
+            dist.destroy_process_group()
+
+
+def _fit_loop(model: nn.Module, train: Union[Iterable[Batch], BatchFn], loss_fn: Callable,
+              optimizer: torch.optim.Optimizer, epochs: int, steps_per_epoch: Optional[int],
+              val: Optional[Iterable[Batch]], metrics: Optional[Dict[str, Metric]], device: torch.device,
+              amp: Union[str, bool], compile: Union[str, bool], grad_clip: Optional[float], scheduler: Optional[Any],
+              scheduler_interval: str, monitor: str, mode: str, patience: Optional[int],
+              checkpoint: Optional[str], resume: bool, progress: bool, callbacks: List[Callback],
+              restore_best: bool, rank: int, world: int) -> History:
+    """The body of :func:`fit`, its arguments checked (``rank``/``world`` from torchrun, else 0/1)."""
     model.to(device)
     history = History()
     start_epoch, step_count = 0, 0
-    if resume and os.path.isfile(os.fspath(checkpoint)):
+    best_state: Optional[Dict[str, torch.Tensor]] = None
+    if resume and checkpoint is not None and os.path.isfile(checkpoint):
         ckpt = load_checkpoint(checkpoint, model, optimizer, scheduler, map_location=device)
         history, start_epoch, step_count = ckpt["history"], ckpt["epoch"], ckpt["step"]
+        best_state = ckpt.get("best_model")
         _set_rng_state(ckpt["rng"])
+    saved_epoch = start_epoch
     use_amp = resolve_amp(amp, device)
-    step = make_train_step(model, loss_fn, optimizer, device, amp=use_amp, compile=compile,
+    trained: nn.Module = model
+    if world > 1:
+        from torch.nn.parallel import DistributedDataParallel
+        trained = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+    step = make_train_step(trained, _checked_loss(loss_fn), optimizer, device, amp=use_amp, compile=compile,
                            grad_clip=grad_clip)
+    evaluator = step.forward if world == 1 else model  # type: ignore[attr-defined]
     plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
     per_epoch = steps_per_epoch if steps_per_epoch is not None else _len_or_none(train)
     bar = _progress_bar(progress, None if per_epoch is None else per_epoch * epochs, step_count)
+    check_each_step = device.type != "cuda"  # on a GPU, reading the loss every step would stall it
+
+    def all_mean(t: torch.Tensor) -> torch.Tensor:
+        if world > 1:
+            import torch.distributed as dist
+            t = t.clone()
+            dist.all_reduce(t)
+            t /= world
+        return t
+
+    def better(value: float, best: Optional[float]) -> bool:
+        return math.isfinite(value) and (best is None or (value < best if mode == "min" else value > best))
+
+    best_value: Optional[float] = None
+    if restore_best and len(history) and monitor in history:
+        try:
+            best_value = history.best(monitor, mode)[1]
+        except ValueError:
+            best_value = None
 
     for epoch in range(start_epoch + 1, epochs + 1):
         if _should_stop(history, monitor, mode, patience):
             break
         model.train()
         t0 = time.perf_counter()
-        total = torch.zeros((), device=device)
-        n_steps = 0
+        losses: List[torch.Tensor] = []
+        batches: List[Any] = []
         for batch in _epoch_batches(train, step_count, steps_per_epoch):
             inputs, targets = _unpack(batch)
+            if world > 1:
+                inputs, targets = _shard(inputs, rank, world), _shard(targets, rank, world)
             loss = step(_to(inputs, device), _to(targets, device))
-            total += loss
-            n_steps += 1
             step_count += 1
+            if check_each_step:
+                value = float(all_mean(loss))
+                if not math.isfinite(value):
+                    raise _nonfinite_error(value, epoch, step_count, len(losses) + 1, (inputs, targets),
+                                           optimizer.param_groups[0]["lr"], checkpoint, saved_epoch)
+            else:
+                batches.append(None)
+            losses.append(loss)
             if bar is not None:
                 bar.update(1)
             if scheduler is not None and scheduler_interval == "step" and not plateau:
                 scheduler.step()
-        if n_steps == 0:
+        if not losses:
             raise ValueError("train produced no batch in this epoch; is the DataLoader empty?")
-        row = {"epoch": epoch, "step": step_count, "train_loss": total.item() / n_steps,
+        stacked = all_mean(torch.stack(losses))
+        if not check_each_step and not bool(torch.isfinite(stacked).all()):
+            first = int((~torch.isfinite(stacked)).nonzero()[0])
+            raise _nonfinite_error(float(stacked[first]), epoch, step_count - len(losses) + first + 1, first + 1,
+                                   (None, None), optimizer.param_groups[0]["lr"], checkpoint, saved_epoch)
+        row = {"epoch": epoch, "step": step_count, "train_loss": float(stacked.sum()) / len(losses),
                "lr": optimizer.param_groups[0]["lr"]}
         if val is not None:
             model.eval()
-            scores = evaluate(step.forward, val, loss_fn, metrics, device, use_amp)  # type: ignore[attr-defined]
+            scores = evaluate(evaluator, val, loss_fn, metrics, device, use_amp)
             row.update({f"val_{k}": v for k, v in scores.items()})
             model.train()
         row["epoch_time"] = time.perf_counter() - t0
         history.append(row)
+        if restore_best and monitor in row and better(row[monitor], best_value):
+            best_value = row[monitor]
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if scheduler is not None and (scheduler_interval == "epoch" or plateau):
             if plateau:
                 scheduler.step(row[monitor])
             else:
                 scheduler.step()
-        if checkpoint is not None:
-            save_checkpoint(checkpoint, model, optimizer, epoch, step_count, history, scheduler)
+        if checkpoint is not None and rank == 0:
+            save_checkpoint(checkpoint, model, optimizer, epoch, step_count, history, scheduler,
+                            best_model=best_state if restore_best else None)
+            saved_epoch = epoch
         if bar is not None:
             shown = ", ".join(f"{k} {row[k]:.4g}" for k in row if k not in ("epoch", "step", "epoch_time"))
             bar.set_postfix_str(f"epoch {epoch}: {shown}")
@@ -580,6 +918,11 @@ def fit(model: nn.Module, train: Union[Iterable[Batch], BatchFn], loss_fn: Calla
             break
     if bar is not None:
         bar.close()
+    if restore_best and best_state is not None:
+        model.load_state_dict(best_state)
+        if progress:
+            print(f"restored the weights of epoch {history.best(monitor, mode)[0]} "
+                  f"({monitor} {best_value:.4g})")
     model.eval()
     return history
 

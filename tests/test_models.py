@@ -13,7 +13,7 @@ def test_constructor_signature_is_backwards_compatible():
     params = inspect.signature(TCN.__init__).parameters
     expected = {"in_channels": inspect.Parameter.empty, "channels": inspect.Parameter.empty, "kernel_size": 3,
                 "dilations": None, "causal": True, "dropout": 0.0, "norm": "weight", "activation": "relu",
-                "convs_per_block": 2}
+                "convs_per_block": 2, "dropout_kind": "channel"}
     assert list(params)[1:] == list(expected)
     for name, default in expected.items():
         assert params[name].default == default
@@ -105,3 +105,109 @@ def test_stream_method():
     assert isinstance(stream, tcnlib.TCNStream) and stream.batch_size == 3
     with pytest.raises(ValueError, match="cannot stream a non-causal TCN"):
         TCN(2, [4], causal=False).stream()
+
+
+# --- the fast CPU path: same numbers, same parameters ------------------------------------------
+
+def _reference_forward(model: TCN, x: torch.Tensor) -> torch.Tensor:
+    """The TCN as locuslab/TCN computes it: pad every convolution's input, plain conv1d, no shortcuts."""
+    F = nn.functional
+    for block in model.blocks:
+        h = x
+        for conv, norm in zip(block.convs, block.norms):
+            pad = F.pad(h, (conv.pad_left, conv.pad_right))
+            h = block.dropout(block.act(norm(F.conv1d(pad, conv.conv.weight, conv.conv.bias,
+                                                      dilation=conv.dilation))))
+        res = x if block.downsample is None else block.downsample(x)
+        x = block.act(h + res)
+    return x
+
+
+@pytest.mark.parametrize("causal", [True, False])
+@pytest.mark.parametrize("norm", ["weight", "layer", "none"])
+@pytest.mark.parametrize("T", [1, 5, 300])
+def test_fast_path_equals_plain_convolutions(causal, norm, T):
+    """Channels-last oneDNN convolutions and skipped all-padding taps (T shorter than the dilated
+    kernel) give the plain computation's outputs and gradients."""
+    torch.manual_seed(0)
+    model = TCN(3, [6, 6, 5], kernel_size=5, dilations=[1, 16, 128], causal=causal, norm=norm).eval()
+    x = torch.randn(2, 3, T, requires_grad=True)
+    x_ref = x.detach().clone().requires_grad_(True)
+    out, ref = model(x), _reference_forward(model, x_ref)
+    assert out.shape == (2, 5, T) and out.is_contiguous()
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)
+    g = torch.randn_like(out)
+    grads = torch.autograd.grad(out, [x, *model.parameters()], g)
+    grads_ref = torch.autograd.grad(ref, [x_ref, *model.parameters()], g)
+    for a, b in zip(grads, grads_ref):  # float32 sums in another order: tolerance relative to the scale
+        torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-4 * float(b.abs().max()) + 1e-7)
+
+
+def test_live_taps_drop_only_taps_that_see_padding():
+    conv = DilatedConv1d(1, 1, kernel_size=5, dilation=1024, causal=True)
+    assert conv.live_taps(3000) == (2, 5, 2048, 0)     # taps at t-4096, t-3072 never see data
+    assert conv.live_taps(5000) == (0, 5, 4096, 0)
+    same = DilatedConv1d(1, 1, kernel_size=5, dilation=1024, causal=False)
+    assert same.live_taps(1000) == (2, 3, 0, 0)        # only the centre tap
+    assert same.live_taps(1025) == (1, 4, 1024, 1024)
+
+
+def test_float64_and_channel_dropout():
+    model = TCN(2, [4, 4], kernel_size=3, dropout=0.5).double()
+    x = torch.randn(3, 2, 50, dtype=torch.float64)
+    assert model.eval()(x).dtype == torch.float64
+    # channel dropout: in training mode a dropped channel is zero over the whole sequence
+    block = TemporalBlock(2, 6, 3, 1, dropout=0.5, norm="none", convs=1)
+    torch.manual_seed(1)
+    h = block.train().residual_branch(torch.randn(8, 2, 30))
+    dead = (h == 0).all(dim=2)
+    assert dead.any() and not dead.all()
+    assert ((h == 0).any(dim=2) == dead).sum() > 0
+    element = TemporalBlock(2, 6, 3, 1, dropout=0.5, norm="none", convs=1, dropout_kind="element")
+    assert isinstance(element.dropout, nn.Dropout) and isinstance(block.dropout, nn.Dropout1d)
+
+
+def test_state_dict_keys_unchanged_by_dropout_kind():
+    """The committed checkpoints were written with element dropout: same keys, same eval outputs."""
+    torch.manual_seed(0)
+    a = TCN(3, [4, 4], kernel_size=3, dropout=0.1, dropout_kind="element")
+    b = TCN(3, [4, 4], kernel_size=3, dropout=0.1)
+    assert list(a.state_dict()) == list(b.state_dict())
+    b.load_state_dict(a.state_dict())
+    x = torch.randn(2, 3, 20)
+    assert torch.equal(a.eval()(x), b.eval()(x))
+    keys = list(a.state_dict())
+    assert "blocks.0.convs.0.conv.parametrizations.weight.original0" in keys
+    assert "blocks.0.downsample.weight" in keys
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(causal="no"), "causal must be True or False, got 'no'"),
+    (dict(causal=1), "causal must be True or False"),
+    (dict(norm="batchnorm"), r"norm must be one of \['weight', 'batch', 'layer', 'none'\], got 'batchnorm'"),
+    (dict(dropout_kind="spatial"), r"dropout_kind must be one of \['channel', 'element'\]"),
+    (dict(dropout=True), "dropout must be a probability"),
+])
+def test_bad_arguments_of_tcn_and_block(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        TCN(1, [4], **kwargs)
+    block_kwargs = {k: v for k, v in kwargs.items()}
+    with pytest.raises(ValueError, match=match):
+        TemporalBlock(1, 4, 3, 1, **block_kwargs)
+
+
+def test_block_and_conv_check_their_arguments():
+    with pytest.raises(ValueError, match="activation must be one of"):
+        TemporalBlock(1, 4, 3, 1, activation="relu6")
+    with pytest.raises(ValueError, match="dilation must be a positive integer, got 0"):
+        DilatedConv1d(1, 1, 3, dilation=0)
+    with pytest.raises(ValueError, match="causal must be True or False"):
+        DilatedConv1d(1, 1, 3, causal="yes")
+
+
+def test_numpy_integers_are_accepted():
+    import numpy as np
+    model = TCN(np.int64(2), [np.int64(4), 4], kernel_size=np.int32(3), dilations=np.array([1, 2]),
+                convs_per_block=np.int64(1), causal=np.bool_(True))
+    assert model.in_channels == 2 and type(model.kernel_size) is int and model.receptive_field == 7
+    assert model(torch.zeros(1, 2, 9)).shape == (1, 4, 9)

@@ -81,7 +81,11 @@ def test_checkpoint_is_weights_only_loadable_and_atomic(tmp_path):
     path = tmp_path / "c.pt"
     hist, opt = _fit(model, epochs=2, checkpoint=path)
     raw = torch.load(path, weights_only=True)
-    assert sorted(raw) == ["epoch", "history", "model", "optimizer", "rng", "scheduler", "step"]
+    assert sorted(raw) == ["epoch", "history", "model", "optimizer", "optimizer_class", "rng", "scheduler", "step"]
+    assert raw["optimizer_class"] == "Adam"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # a normal file, not 0600
     assert raw["epoch"] == 2 and raw["history"]["val_loss"] == hist["val_loss"]
     assert [p.name for p in tmp_path.iterdir()] == ["c.pt"]  # no temporary file left behind
     fresh = _model(seed=3)
