@@ -7,7 +7,7 @@ Usage (from the repository root):
     python assets/make_dataset.py --only rock_00  # re-render single clips (index.csv untouched)
     python assets/make_dataset.py --out /tmp/x    # somewhere else
 
-The set is deterministic: every clip is drawn from the seeded generator in tcnlib/synth.py, and
+The set is deterministic: every clip is drawn from the seeded generator in assets/synth.py, and
 the Ogg Vorbis files get a fixed stream serial number, so a second run reproduces the same
 bytes on the same fluidsynth/libvorbis versions (see assets/example_music/README.md).
 """
@@ -17,10 +17,11 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]  # tcnlib from the repository, synth.py from beside this script
 
-from tcnlib import synth  # noqa: E402
+import synth  # noqa: E402
 
 
 def main() -> None:

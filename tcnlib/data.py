@@ -1,8 +1,9 @@
-"""Beat datasets: the course's example music, your own audio + ``.beats`` files, targets and caching.
+"""Beat data: the course's example music, your own audio + ``.beats`` files, frame targets.
 
 The example set (``assets/example_music/``) holds synthetic but real-sounding music clips made by
-``assets/make_dataset.py`` (see :mod:`tcnlib.synth`), each with its exact beat annotation in a
-``.beats`` file and a style label. The same ``.beats`` format is read for your own data:
+``assets/make_dataset.py`` (the generator is ``assets/synth.py``, beside the files it makes), each
+with its exact beat annotation in a ``.beats`` file and a style label. The same ``.beats`` format is
+read for your own data:
 
 * one beat per line: ``time`` or ``time beat-in-bar``, separated by spaces or a tab;
 * ``time`` in seconds from the start of the audio, strictly increasing;
@@ -13,23 +14,30 @@ Frame-level targets follow the convention of :mod:`tcnlib.audio`: at frame rate 
 is ``round(sr / fps)`` samples and frame ``t`` is centred at ``t * hop / sr`` seconds, so a
 beat at time ``b`` lands on frame ``round(b * sr / hop)``.
 
-Notebook: 01_audio_as_sequences.ipynb (listening to the set), 06_cnn2d_clip_classification.ipynb and
-07_tcn_beat_tracking.ipynb (training on it)
+Where the files are: the repository's ``assets/`` folder next to the package (an editable install,
+``pip install -e .``), or the folder named by ``$TCN_COURSE_ASSETS`` (a copy of the repository's
+``assets/``: needed when tcnlib is installed without ``-e``). ``$TCN_COURSE_EXAMPLES`` points to
+another copy of the example music alone.
+
+Notebook: 01_audio_as_sequences.ipynb, 04_causality.ipynb, 07_tcn_beat_tracking.ipynb
 """
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .audio import AUDIO_EXTENSIONS, as_waveform, hop_length, load_audio, log_mel_spectrogram
+from .audio import AUDIO_EXTENSIONS, hop_length, load_audio
+from .utils import atomic_write, check_non_negative_int, check_positive_int, is_int
 
 PathLike = Union[str, os.PathLike]
+
+ASSETS_ENV_VAR = "TCN_COURSE_ASSETS"
+"""Environment variable naming the course's ``assets`` folder (example music, pretrained models)."""
 
 EXAMPLES_ENV_VAR = "TCN_COURSE_EXAMPLES"
 """Environment variable that points to another copy of the example-music folder."""
@@ -112,7 +120,8 @@ class Clip:
 def read_beats(path: PathLike, duration: Optional[float] = None) -> Tuple[np.ndarray, Optional[np.ndarray]]:
     """Read a ``.beats`` annotation: one ``time [beat-in-bar]`` per line.
 
-    Blank lines and lines starting with ``#`` are skipped.
+    Blank lines and lines starting with ``#`` are skipped; Windows line ends and a UTF-8 byte-order
+    mark (as Notepad writes them) are accepted.
 
     Args:
         path: the annotation file.
@@ -134,7 +143,7 @@ def read_beats(path: PathLike, duration: Optional[float] = None) -> Tuple[np.nda
     if not p.exists():
         raise FileNotFoundError(f"annotation file not found: {str(p)!r}")
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
         raise ValueError(f"{p}: not a text file ({err})") from err
     times: List[float] = []
@@ -180,39 +189,99 @@ def read_beats(path: PathLike, duration: Optional[float] = None) -> Tuple[np.nda
 
 
 def write_beats(path: PathLike, times: Sequence[float], beat_in_bar: Optional[Sequence[int]] = None) -> Path:
-    """Write a ``.beats`` file (``time beat-in-bar`` per line, times with 6 decimals).
+    """Write a ``.beats`` file (``time [beat-in-bar]`` per line, times with 6 decimals) that
+    :func:`read_beats` reads back.
+
+    The file is written atomically: a reader sees the old annotation or the new one, never a
+    half-written file, and a failed write leaves the old file as it was.
+
+    Args:
+        path: the file to write (its folder is created).
+        times: beat times in seconds, increasing, at least 1 microsecond apart (the file keeps 6
+            decimals), finite and >= 0; at least one beat.
+        beat_in_bar: position of each beat in its bar (1 = downbeat), positive integers, or None.
+
+    Returns:
+        The path written.
 
     Raises:
-        ValueError: if times are not increasing and >= 0, or the two lengths differ.
+        ValueError: for no beats, times that are not increasing, finite and >= 0 or that would be
+            written equal, or a ``beat_in_bar`` of another length or with other than positive integers.
 
-    Notebook: 01_audio_as_sequences.ipynb
+    Notebook: none (used by assets/synth.py, which writes the example set)
     """
     t = np.asarray(times, dtype=float)
-    if t.ndim != 1 or (len(t) and (np.any(~np.isfinite(t)) or t[0] < 0 or np.any(np.diff(t) <= 0))):
+    if t.ndim != 1:
+        raise ValueError(f"times must be a 1-D sequence of seconds, got shape {t.shape}")
+    if len(t) == 0:
+        raise ValueError("times must hold at least one beat: read_beats rejects an annotation without beats")
+    if np.any(~np.isfinite(t)) or t[0] < 0 or np.any(np.diff(t) <= 0):
         raise ValueError("times must be a 1-D sequence of increasing, finite seconds >= 0")
     lines = [f"{x:.6f}" for x in t]
+    same = [i for i in range(1, len(lines)) if float(lines[i]) <= float(lines[i - 1])]
+    if same:
+        i = same[0]
+        raise ValueError(f"times must be at least 1 microsecond apart (the file keeps 6 decimals), but beats "
+                         f"{i - 1} and {i} ({t[i - 1]!r} and {t[i]!r} s) would be written as the same time")
     if beat_in_bar is not None:
-        b = np.asarray(beat_in_bar)
+        b = np.asarray(beat_in_bar, dtype=object)
         if b.shape != t.shape:
             raise ValueError(f"beat_in_bar must have one entry per beat ({len(t)}), got shape {b.shape}")
-        if np.any(b < 1) or np.any(b != np.round(b)):
+        if not all((is_int(k) or (isinstance(k, float) and k.is_integer())) and k >= 1 for k in b):
             raise ValueError("beat_in_bar must hold positive integers (1 = downbeat)")
         lines = [f"{x} {int(k)}" for x, k in zip(lines, b)]
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text("".join(line + "\n" for line in lines))
+    with atomic_write(p) as f:
+        f.write("".join(line + "\n" for line in lines))
     return p
 
 
 # ----------------------------------------------------------------------------- the example set
 
 
-def example_dir() -> Path:
-    """The folder of the example music: ``$TCN_COURSE_EXAMPLES`` or the repository's
-    ``assets/example_music``.
+def _assets_hint(what: str, where: Path) -> str:
+    return (f"{what} was not found in {str(where)!r}. tcnlib reads the course's files from the repository's "
+            f"assets/ folder, which it finds only when installed from the repository with `pip install -e .`; "
+            f"otherwise set the environment variable {ASSETS_ENV_VAR} to the assets/ folder of a copy of the "
+            f"course repository (it holds example_music/ and pretrained/)")
+
+
+def assets_dir() -> Path:
+    """The course's ``assets`` folder: ``$TCN_COURSE_ASSETS`` when set, else ``assets/`` beside the package.
+
+    The folder is not checked here; :func:`example_dir` and :func:`pretrained_path` say what to do
+    when a file is missing.
+
+    Notebook: none (used by example_dir and pretrained_path)
+    """
+    env = os.environ.get(ASSETS_ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    return Path(__file__).resolve().parents[1] / "assets"
+
+
+def pretrained_path(name: str = "beat_tcn.pt", must_exist: bool = True) -> Path:
+    """The path of a committed checkpoint, ``<assets>/pretrained/<name>`` (see :func:`assets_dir`).
 
     Raises:
-        FileNotFoundError: if the folder (with its ``index.csv``) cannot be found.
+        FileNotFoundError: with ``must_exist``, if the file is not there; the message names
+            ``$TCN_COURSE_ASSETS`` and the editable install.
+
+    Notebook: none (used by tcnlib.beats)
+    """
+    p = assets_dir() / "pretrained" / name
+    if must_exist and not p.is_file():
+        raise FileNotFoundError(_assets_hint(f"the pretrained model {name!r}", p.parent))
+    return p
+
+
+def example_dir() -> Path:
+    """The folder of the example music: ``$TCN_COURSE_EXAMPLES``, else ``example_music`` in the
+    course's assets (``$TCN_COURSE_ASSETS`` or the repository's ``assets/``, see :func:`assets_dir`).
+
+    Raises:
+        FileNotFoundError: if the folder (with its ``index.csv``) cannot be found; the message says
+            which environment variable to set.
 
     Notebook: 01_audio_as_sequences.ipynb
     """
@@ -221,13 +290,11 @@ def example_dir() -> Path:
         d = Path(env)
         if not (d / "index.csv").exists():
             raise FileNotFoundError(f"{EXAMPLES_ENV_VAR}={env!r} does not hold the example music "
-                                    "(no index.csv there); unset it to use the repository's copy")
+                                    "(no index.csv there); unset it to use the course's assets")
         return d
-    d = Path(__file__).resolve().parents[1] / "assets" / "example_music"
+    d = assets_dir() / "example_music"
     if not (d / "index.csv").exists():
-        raise FileNotFoundError(
-            f"the example music was not found in {str(d)!r}; install tcnlib from the course repository "
-            f"(pip install -e .) or set {EXAMPLES_ENV_VAR} to the folder holding index.csv")
+        raise FileNotFoundError(_assets_hint("the example music (index.csv)", d))
     return d
 
 
@@ -449,7 +516,7 @@ def beat_frames(times: Sequence[float], sr: int, fps: float) -> np.ndarray:
 
 
 def beat_targets(times: Sequence[float], n_frames: int, sr: int, fps: float, widen: int = 0,
-                 widen_value: float = 0.5) -> np.ndarray:
+                 widen_value: float = 0.5, outside: str = "error") -> np.ndarray:
     """Frame-level target: 1 at the frame of each beat, 0 elsewhere, optionally widened.
 
     Widening (as in madmom/TCN beat trackers) sets the ``widen`` frames on each side of a beat to
@@ -462,26 +529,31 @@ def beat_targets(times: Sequence[float], n_frames: int, sr: int, fps: float, wid
         sr, fps: sample rate in Hz and frame rate in frames/s (hop = ``round(sr / fps)``).
         widen: frames on each side to widen by (0: no widening).
         widen_value: value of the widened frames, in (0, 1].
+        outside: what to do with a time whose frame is ``>= n_frames`` (after the last frame):
+            ``"error"`` (a mistake in an annotation) or ``"drop"`` (expected: a random crop or a
+            time-stretch pushes beats out of the frames).
 
     Returns:
         float32 array ``(n_frames,)``.
 
     Raises:
-        ValueError: for a negative time, a time whose frame is ``>= n_frames``, a negative
-            ``widen`` or a ``widen_value`` outside (0, 1].
+        ValueError: for a negative time, a time after the last frame (with ``outside="error"``),
+            a negative ``widen``, a ``widen_value`` outside (0, 1] or another ``outside``.
 
     Notebook: 07_tcn_beat_tracking.ipynb
     """
-    if isinstance(n_frames, bool) or not isinstance(n_frames, (int, np.integer)) or n_frames < 1:
-        raise ValueError(f"n_frames must be a positive integer, got {n_frames!r}")
-    if isinstance(widen, bool) or not isinstance(widen, (int, np.integer)) or widen < 0:
-        raise ValueError(f"widen must be an integer >= 0 frames, got {widen!r}")
+    n_frames = check_positive_int("n_frames", n_frames)
+    widen = check_non_negative_int("widen", widen, unit="frames")
     if not 0 < widen_value <= 1:
         raise ValueError(f"widen_value must be in (0, 1], got {widen_value!r}")
+    if outside not in ("error", "drop"):
+        raise ValueError(f"outside must be 'error' or 'drop', got {outside!r}")
     t = np.asarray(times, dtype=float).reshape(-1)
     if np.any(t < 0) or np.any(~np.isfinite(t)):
         raise ValueError(f"times must be finite and >= 0 seconds, got min {t.min() if len(t) else None}")
     frames = beat_frames(t, sr, fps)
+    if outside == "drop":
+        frames = frames[frames < n_frames]
     if len(frames) and frames.max() >= n_frames:
         last = float(t[int(np.argmax(frames))])
         raise ValueError(f"a beat at {last:.3f} s falls on frame {int(frames.max())}, after the last of "
@@ -493,263 +565,3 @@ def beat_targets(times: Sequence[float], n_frames: int, sr: int, fps: float, wid
             target[f] = np.maximum(target[f], widen_value)
     target[frames] = 1.0
     return target
-
-
-def clip_targets(clip: Clip, n_frames: int, fps: float, widen: int = 0,
-                 widen_value: float = 0.5) -> Tuple[np.ndarray, np.ndarray]:
-    """Beat and downbeat targets of a clip, each float32 ``(n_frames,)`` (see :func:`beat_targets`).
-
-    Notebook: 07_tcn_beat_tracking.ipynb
-    """
-    beat = beat_targets(clip.beats, n_frames, clip.sr, fps, widen, widen_value)
-    down = beat_targets(clip.downbeats, n_frames, clip.sr, fps, widen, widen_value)
-    return beat, down
-
-
-# ----------------------------------------------------------------------------- features + cache
-
-
-def default_cache_dir() -> Path:
-    """A per-user folder for cached features: ``$XDG_CACHE_HOME/tcn-course/features`` (default
-    ``~/.cache/tcn-course/features``). Nothing is written until a :class:`FeatureCache` uses it.
-
-    Notebook: 07_tcn_beat_tracking.ipynb
-    """
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "tcn-course" / "features"
-
-
-_FEATURE_VERSION = 1
-
-
-class FeatureCache:
-    """Log-mel spectrograms computed once per (audio content, parameters), then reused.
-
-    Keys are a SHA-1 of the waveform's samples, its sample rate and the feature parameters, so a
-    changed clip or setting never returns stale features. Features live in memory and, when
-    ``directory`` is given, also as ``.npy`` files there (shared between sessions).
-
-    Attributes:
-        hits, misses: how many requests were served from the cache / computed.
-
-    Notebook: 07_tcn_beat_tracking.ipynb
-    """
-
-    def __init__(self, directory: Optional[PathLike] = None) -> None:
-        self.directory = None if directory is None else Path(directory)
-        self._mem: Dict[str, np.ndarray] = {}
-        self.hits = 0
-        self.misses = 0
-
-    @staticmethod
-    def key(y: np.ndarray, sr: int, params: Dict[str, object]) -> str:
-        """The cache key of a waveform and feature parameters (a hex digest)."""
-        h = hashlib.sha1()
-        h.update(np.ascontiguousarray(y, dtype=np.float32).tobytes())
-        h.update(repr((int(sr), _FEATURE_VERSION, sorted(params.items()))).encode())
-        return h.hexdigest()
-
-    def features(self, y: np.ndarray, sr: int, fps: float = 100.0, n_mels: int = 80,
-                 n_fft: int = 2048, fmin: float = 30.0, fmax: Optional[float] = None,
-                 gamma: float = 1.0) -> np.ndarray:
-        """The log-mel spectrogram ``(n_mels, T)`` of ``y`` (see ``tcnlib.log_mel_spectrogram``)."""
-        y = as_waveform(y)
-        params = {"fps": float(fps), "n_mels": int(n_mels), "n_fft": int(n_fft), "fmin": float(fmin),
-                  "fmax": None if fmax is None else float(fmax)}
-        if float(gamma) != 1.0:  # keys of the default compression stay as they were
-            params["gamma"] = float(gamma)
-        k = self.key(y, sr, params)
-        if k in self._mem:
-            self.hits += 1
-            return self._mem[k]
-        path = None if self.directory is None else self.directory / f"{k}.npy"
-        if path is not None and path.exists():
-            try:
-                S = np.load(path)
-                self.hits += 1
-                self._mem[k] = S
-                return S
-            except (OSError, ValueError):
-                pass  # a damaged file: recompute and overwrite it
-        S = log_mel_spectrogram(y, sr, fps=fps, n_mels=n_mels, n_fft=n_fft, fmin=fmin, fmax=fmax, gamma=gamma)
-        self.misses += 1
-        self._mem[k] = S
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npy")
-            np.save(tmp, S)
-            os.replace(tmp, path)
-        return S
-
-    def clear(self) -> None:
-        """Forget the in-memory features (files in ``directory`` stay)."""
-        self._mem.clear()
-
-    def __len__(self) -> int:
-        return len(self._mem)
-
-    def __repr__(self) -> str:
-        return (f"FeatureCache({len(self)} in memory, directory={str(self.directory) if self.directory else None}, "
-                f"hits={self.hits}, misses={self.misses})")
-
-
-FEATURE_CACHE = FeatureCache()
-"""The shared in-memory cache used by the datasets when no cache is given."""
-
-
-def _segments(n_frames: int, segment: Optional[int], hop: Optional[int]) -> List[int]:
-    if segment is None or n_frames <= segment:
-        return [0]
-    hop = segment if hop is None else hop
-    starts = list(range(0, n_frames - segment + 1, hop))
-    return starts
-
-
-def _check_clips(clips: Sequence[Clip], what: str) -> List[Clip]:
-    clips = list(clips)
-    if not clips:
-        raise ValueError(f"{what} needs at least one clip, got an empty list")
-    for c in clips:
-        if not isinstance(c, Clip):
-            raise ValueError(f"{what} takes a list of tcnlib.Clip (e.g. from load_example_set), got "
-                             f"{type(c).__name__}")
-    return clips
-
-
-def _check_segment(name: str, value: Optional[int]) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1):
-        raise ValueError(f"{name} must be a positive number of frames or None, got {value!r}")
-
-
-try:  # torch is a course requirement; the datasets subclass its Dataset
-    from torch.utils.data import Dataset as _TorchDataset
-except ImportError:  # pragma: no cover
-    _TorchDataset = object  # type: ignore[misc,assignment]
-
-
-class BeatDataset(_TorchDataset):
-    """Frame-level beat tracking data: log-mel features with beat and downbeat targets.
-
-    Each item is ``(x, beat, downbeat)``: ``x`` a float32 tensor ``(n_mels, T)``, the targets
-    float32 tensors ``(T,)`` (see :func:`beat_targets`). With ``segment=None`` an item is a whole
-    clip; otherwise clips are cut into segments of ``segment`` frames every ``segment_hop``
-    frames (a clip shorter than ``segment`` is zero-padded; padded frames have target 0).
-    Features come from ``cache`` (default: the shared :data:`FEATURE_CACHE`), so a second epoch
-    does not recompute them.
-
-    Args:
-        clips: list of :class:`Clip`.
-        fps: frame rate in frames/s.
-        n_mels: mel bands.
-        widen: target widening in frames on each side (0: none).
-        widen_value: value of widened frames.
-        segment, segment_hop: segment length and step in frames (``None``: whole clips).
-        cache: a :class:`FeatureCache`.
-
-    Notebook: 07_tcn_beat_tracking.ipynb
-    """
-
-    def __init__(self, clips: Sequence[Clip], fps: float = 100.0, n_mels: int = 80, widen: int = 0,
-                 widen_value: float = 0.5, segment: Optional[int] = None,
-                 segment_hop: Optional[int] = None, cache: Optional[FeatureCache] = None) -> None:
-        self.clips = _check_clips(clips, "BeatDataset")
-        _check_segment("segment", segment)
-        _check_segment("segment_hop", segment_hop)
-        self.fps, self.n_mels, self.widen, self.widen_value = fps, n_mels, widen, widen_value
-        self.segment, self.segment_hop = segment, segment_hop
-        self.cache = FEATURE_CACHE if cache is None else cache
-        self.items: List[Tuple[int, int]] = []
-        for i, c in enumerate(self.clips):
-            n = 1 + len(c.y) // hop_length(c.sr, fps)  # frames of a centred STFT
-            self.items += [(i, s) for s in _segments(n, segment, segment_hop)]
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def features(self, i: int) -> np.ndarray:
-        """Log-mel features of clip ``i`` (whole clip), ``(n_mels, T)``."""
-        c = self.clips[i]
-        return self.cache.features(c.y, c.sr, fps=self.fps, n_mels=self.n_mels)
-
-    def __getitem__(self, idx: int):
-        import torch
-
-        if not -len(self) <= idx < len(self):
-            raise IndexError(f"index {idx} out of range for a dataset of {len(self)} items")
-        i, s = self.items[idx]
-        c = self.clips[i]
-        x = self.features(i)
-        beat, down = clip_targets(c, x.shape[1], self.fps, self.widen, self.widen_value)
-        if self.segment is not None:
-            e = s + self.segment
-            x, beat, down = x[:, s:e], beat[s:e], down[s:e]
-            pad = self.segment - x.shape[1]
-            if pad > 0:
-                x = np.pad(x, ((0, 0), (0, pad)))
-                beat, down = np.pad(beat, (0, pad)), np.pad(down, (0, pad))
-        return (torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)),
-                torch.from_numpy(np.ascontiguousarray(beat)), torch.from_numpy(np.ascontiguousarray(down)))
-
-
-class ClipDataset(_TorchDataset):
-    """Clip-level classification data: a log-mel "image" and the style's class number.
-
-    Each item is ``(x, label)``: ``x`` a float32 tensor ``(1, n_mels, T)`` (one channel, for a
-    2D CNN), ``label`` an int64 scalar tensor, the index of the clip's style in ``styles``.
-    With ``segment`` set, each clip gives several items (crops of ``segment`` frames every
-    ``segment_hop`` frames), all with the clip's label.
-
-    Args:
-        clips: list of :class:`Clip`, each with a ``style``.
-        fps, n_mels: frame rate (frames/s) and mel bands of the features.
-        segment, segment_hop: crop length and step in frames (``None``: whole clips).
-        styles: the label names, in class order (default :data:`STYLES`).
-        cache: a :class:`FeatureCache` (default :data:`FEATURE_CACHE`).
-
-    Raises:
-        ValueError: if a clip has no style or one not in ``styles``.
-
-    Notebook: 06_cnn2d_clip_classification.ipynb
-    """
-
-    def __init__(self, clips: Sequence[Clip], fps: float = 50.0, n_mels: int = 64,
-                 segment: Optional[int] = None, segment_hop: Optional[int] = None,
-                 styles: Sequence[str] = STYLES, cache: Optional[FeatureCache] = None) -> None:
-        self.clips = _check_clips(clips, "ClipDataset")
-        _check_segment("segment", segment)
-        _check_segment("segment_hop", segment_hop)
-        self.styles = tuple(styles)
-        for c in self.clips:
-            if c.style not in self.styles:
-                raise ValueError(f"clip {c.name!r} has style {c.style!r}; every clip needs one of "
-                                 f"{list(self.styles)}")
-        self.fps, self.n_mels, self.segment, self.segment_hop = fps, n_mels, segment, segment_hop
-        self.cache = FEATURE_CACHE if cache is None else cache
-        self.items: List[Tuple[int, int]] = []
-        for i, c in enumerate(self.clips):
-            n = 1 + len(c.y) // hop_length(c.sr, fps)
-            self.items += [(i, s) for s in _segments(n, segment, segment_hop)]
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    @property
-    def labels(self) -> np.ndarray:
-        """Class number of every item, int ``(len(self),)``."""
-        return np.array([self.styles.index(str(self.clips[i].style)) for i, _ in self.items])
-
-    def __getitem__(self, idx: int):
-        import torch
-
-        if not -len(self) <= idx < len(self):
-            raise IndexError(f"index {idx} out of range for a dataset of {len(self)} items")
-        i, s = self.items[idx]
-        c = self.clips[i]
-        x = self.cache.features(c.y, c.sr, fps=self.fps, n_mels=self.n_mels)
-        if self.segment is not None:
-            x = x[:, s:s + self.segment]
-            if x.shape[1] < self.segment:
-                x = np.pad(x, ((0, 0), (0, self.segment - x.shape[1])))
-        label = self.styles.index(str(c.style))
-        return (torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))[None],
-                torch.tensor(label, dtype=torch.int64))

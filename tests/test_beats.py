@@ -1,4 +1,5 @@
-"""Tests of tcnlib.beats: targets, augmentation, models, decoders, evaluation, the pretrained tracker."""
+"""Tests of the beat path: tcnlib.beats (batches, models, training, the pretrained tracker) and
+tcnlib.beat_decode (decoders, evaluation). The features have their own tests (test_features.py)."""
 import numpy as np
 import pytest
 import torch
@@ -9,6 +10,12 @@ import tcnlib
 from tcnlib import beats
 
 RATE = beats.frame_rate()
+
+
+def targets(times, n_frames, widen=0.5):
+    """Frame targets at the beat models' rate (one frame of widening at ``widen``), beats past the end dropped."""
+    return tcnlib.beat_targets(np.asarray(times), n_frames, beats.SR, beats.FPS, widen=1 if widen else 0,
+                               widen_value=widen or 0.5, outside="drop")
 
 
 def click_track(bpm: float, seconds: float, sr: int = 22050, offset: float = 0.5) -> tuple:
@@ -23,72 +30,7 @@ def click_track(bpm: float, seconds: float, sr: int = 22050, offset: float = 0.5
     return y, times
 
 
-# ----------------------------------------------------------------------------- features and targets
-
-
-def test_frame_rate_is_exact_hop():
-    assert beats.frame_rate() == pytest.approx(22050 / 220)
-    assert beats.frame_rate(44100, 100) == pytest.approx(100.0)
-
-
-def test_beat_features_shape_any_rate():
-    y = np.random.default_rng(0).normal(size=22050).astype(np.float32) * 0.1
-    S = beats.beat_features(y, 22050)
-    assert S.shape == (beats.N_MELS, 1 + 22050 // 220) and S.dtype == np.float32
-    S2 = beats.beat_features(np.repeat(y, 2), 44100)  # same second at another rate: same frames
-    assert S2.shape == S.shape
-
-
-@pytest.mark.parametrize("y, sr, match", [
-    (np.zeros(0), 22050, "y is empty"),
-    (np.array([0.0, np.nan, 0.1]), 22050, "y contains NaN or infinite"),
-    (np.array([0.0, np.inf]), 22050, "y contains NaN or infinite"),
-    (np.zeros((2, 100)), 22050, r"y must be a 1-D \(mono\) waveform"),
-    (np.zeros(100), 0, "sr must be a positive integer"),
-    (np.zeros(100), 22050.5, "sr must be a positive integer"),
-])
-def test_beat_features_errors(y, sr, match):
-    with pytest.raises(ValueError, match=match):
-        beats.beat_features(y, sr)
-
-
-def test_targets_use_tcnlib_data_and_drop_events_outside():
-    times = np.array([10 / RATE, 50 / RATE, 99 / RATE, 500 / RATE])
-    t = beats._targets(times, 100, widen=0.5)
-    assert t.shape == (100,) and t.dtype == np.float32
-    np.testing.assert_array_equal(np.flatnonzero(t == 1.0), [10, 50, 99])
-    np.testing.assert_array_equal(np.flatnonzero(t == 0.5), [9, 11, 49, 51, 98])
-    # the same as tcnlib.data.beat_targets at 22050 Hz / 100 fps with one frame of widening
-    np.testing.assert_array_equal(t, tcnlib.data.beat_targets(times[:3], 100, beats.SR, beats.FPS, widen=1))
-    assert beats._targets(np.array([10 / RATE]), 20, widen=0).sum() == 1.0
-    with pytest.raises(ValueError, match=r"widen must be in \[0, 1\]"):
-        beats._targets(np.array([0.1]), 10, widen=2)
-
-
-def test_targets_adjacent_beats_keep_their_peak():
-    t = beats._targets(np.array([10 / RATE, 11 / RATE]), 20, widen=0.5)
-    assert t[10] == 1.0 and t[11] == 1.0 and t[9] == 0.5 and t[12] == 0.5
-
-
-def test_stretch_features():
-    S = np.tile(np.arange(10, dtype=np.float32), (3, 1))
-    L = beats.stretch_features(S, 2.0)
-    assert L.shape == (3, 20)
-    np.testing.assert_allclose(L[0, ::2], np.arange(10))  # original frames kept, midpoints between
-    np.testing.assert_allclose(L[0, 1:-1:2], np.arange(9) + 0.5)
-    assert beats.stretch_features(S, 0.5).shape == (3, 5)
-    with pytest.raises(ValueError, match="factor must be a positive number"):
-        beats.stretch_features(S, 0)
-
-
-def test_augment_features_changes_level_but_keeps_shape():
-    S = beats.beat_features(click_track(120, 3)[0], 22050)
-    A = beats.augment_features(S, np.random.default_rng(0))
-    B = beats.augment_features(S, np.random.default_rng(0))
-    assert A.shape == S.shape and A.dtype == np.float32 and np.all(np.isfinite(A)) and A.min() >= 0
-    np.testing.assert_array_equal(A, B)
-    assert not np.allclose(A, S)
-    np.testing.assert_allclose(beats.augment_features(S, np.random.default_rng(1), 0, 0, 0), S, rtol=1e-5, atol=1e-5)
+# ----------------------------------------------------------------------------- training batches
 
 
 def test_make_beat_batch_shapes_targets_and_reproducibility():
@@ -103,36 +45,15 @@ def test_make_beat_batch_shapes_targets_and_reproducibility():
     # without augmentation, the first crop's targets are those of the clip at its offset
     xa, ya = beats.make_beat_batch(names[:1], seed=0, batch_size=1, frames=300, augment=False)
     S, b, _, _ = beats.example_features(names[0])
-    full = beats._targets(b, S.shape[1])
+    full = targets(b, S.shape[1])
     start = next(s for s in range(S.shape[1] - 299) if np.array_equal(S[:, s:s + 300], xa[0].numpy()))
     np.testing.assert_array_equal(ya[0, 0].numpy(), full[start:start + 300])
     with pytest.raises(ValueError, match="names must list at least one"):
         beats.make_beat_batch([], 0)
-
-
-def test_example_features_cached_and_read_only(tmp_path, monkeypatch):
-    monkeypatch.setattr(beats, "_FEATURE_CACHE", tcnlib.data.FeatureCache(tmp_path))
-    name = tcnlib.list_example_clips("test")[0]
-    beats._example_features_cached.cache_clear()
-    S, b, d, label = beats.example_features(name)
-    assert S.shape[0] == beats.N_MELS and label == tcnlib.STYLES.index(name.rsplit("_", 1)[0])
-    assert len(list(tmp_path.glob("*.npy"))) == 1 and beats.feature_cache().misses == 1
-    assert not S.flags.writeable
-    clip = tcnlib.data.load_example_clip(name, sr=None)
-    np.testing.assert_array_equal(S, beats.beat_features(clip.y, clip.sr))  # exactly beat_features
-    beats._example_features_cached.cache_clear()
-    beats.feature_cache().clear()
-    S2, *_ = beats.example_features(name)  # from the disk cache
-    np.testing.assert_array_equal(S, S2)
-    assert beats.feature_cache().hits == 1
-    beats._example_features_cached.cache_clear()
-
-
-def test_feature_cache_defaults_to_the_course_cache_dir(monkeypatch, tmp_path):
-    monkeypatch.setattr(beats, "_FEATURE_CACHE", None)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert beats.feature_cache().directory == tcnlib.data.default_cache_dir() == tmp_path / "tcn-course" / "features"
-    assert beats.feature_cache() is beats.feature_cache()
+    with pytest.raises(ValueError, match=r"widen must be in \[0, 1\]"):
+        beats.make_beat_batch(names, 0, widen=2)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer, got 0"):
+        beats.make_beat_batch(names, 0, batch_size=0)
 
 
 # ----------------------------------------------------------------------------- models
@@ -189,6 +110,20 @@ def test_save_and_load_beat_model(tmp_path):
         beats.load_beat_model(tmp_path / "junk.pt")
 
 
+def test_save_beat_model_stores_plain_info_and_writes_atomically(tmp_path):
+    m = beats.BeatNet("cnn", channels=8, kernel_size=3, n_blocks=2)
+    info = {"f": np.float32(0.5), "n": np.int64(3), "ok": np.bool_(True), "path": tmp_path / "x",
+            "nested": {"scores": [np.float64(0.25), 1]}}
+    p = beats.save_beat_model(tmp_path / "m.pt", m, info)
+    got = beats.load_beat_model(p).info  # weights_only=True reads it back
+    assert got == {"f": 0.5, "n": 3, "ok": True, "path": str(tmp_path / "x"), "nested": {"scores": [0.25, 1]}}
+    assert type(got["n"]) is int and type(got["f"]) is float
+    before = p.read_bytes()
+    with pytest.raises(ValueError, match=r"info must hold plain values .* got ndarray at info\['arr'\]"):
+        beats.save_beat_model(p, m, {"arr": np.zeros(3)})
+    assert p.read_bytes() == before and sorted(f.name for f in tmp_path.iterdir()) == ["m.pt"]
+
+
 def test_beat_activations_range_and_errors():
     m = beats.BeatNet("cnn", channels=8, kernel_size=3, n_blocks=2).train()
     a = beats.beat_activations(m, np.zeros((beats.N_MELS, 25), dtype=np.float32))
@@ -227,12 +162,12 @@ def test_beat_state_space():
     starts = np.flatnonzero(pos == 0)
     np.testing.assert_array_equal(ios[starts], np.arange(len(intervals)))
     np.testing.assert_array_equal(np.diff(np.append(starts, len(pos))), intervals)
-    with pytest.raises(ValueError, match="need 0 < min_bpm < max_bpm"):
+    with pytest.raises(ValueError, match="need 10 <= min_bpm < max_bpm <= 1000 beats per minute"):
         beats.beat_state_space(120, 60)
 
 
 def _activation(times, n, rng=None, noise=0.0):
-    a = 0.9 * beats._targets(np.asarray(times), n, widen=0.5) + 0.02
+    a = 0.9 * targets(np.asarray(times), n, widen=0.5) + 0.02
     if rng is not None:
         a = np.clip(a + noise * rng.uniform(size=n), 0, 1)
     return a
@@ -273,17 +208,51 @@ def test_decode_beats_edge_cases_and_errors():
         beats.decode_beats(np.zeros(10), tempo_prior=(0.0, 0.5))
 
 
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(min_bpm=1), r"need 10 <= min_bpm < max_bpm <= 1000 beats per minute, got min_bpm=1"),
+    (dict(max_bpm=float("inf")), r"need 10 <= min_bpm < max_bpm <= 1000 beats per minute, .*max_bpm=inf"),
+    (dict(min_bpm=float("nan")), r"need 10 <= min_bpm < max_bpm"),
+    (dict(rate=22050), r"rate must be the activation's frame rate in frames per second, from 10 to 1000 "
+                       r"\(e.g. 100\), got 22050; an audio sample rate is not a frame rate"),
+    (dict(rate=0), r"rate must be the activation's frame rate"),
+    (dict(rate=1000, min_bpm=10), r"min_bpm=10 at rate=1000 frames/s needs \d+ HMM states \(at most 200000\)"),
+    (dict(neutral=1.0), r"neutral must be in \(0, 1\), got 1.0"),
+    (dict(threshold=1.5), r"threshold must be in \[0, 1\], got 1.5"),
+    (dict(beat_width=True), r"beat_width must be a positive integer number of frames, got True"),
+])
+def test_decode_beats_rejects_out_of_range_settings_naming_them(kwargs, match):
+    """Settings that would take hours or gigabytes, or blame the wrong argument, are refused at once."""
+    with pytest.raises(ValueError, match=match):
+        beats.decode_beats(np.full(500, 0.5), **kwargs)
+
+
+def test_decode_beats_finds_no_beat_without_evidence():
+    assert beats.decode_beats(np.zeros(3000)).size == 0                  # silence: no grid
+    rng = np.random.default_rng(0)
+    noise = np.clip(0.02 + 0.02 * rng.uniform(size=3000), 0, 1)
+    noise[0] = 0.55                                                      # the onset of a noise
+    assert beats.decode_beats(noise).size == 0
+    assert beats.decode_beats(noise, threshold=0).size > 20             # without the gate: a made-up grid
+    # silent intro and outro: beats only where the music is (and at most two intervals beside it)
+    times = np.arange(10.0, 20.0, 0.7)
+    a = _activation(times, int(30 * RATE))
+    est = beats.decode_beats(a)
+    assert est.min() >= 10.0 - 2 * 0.7 - 0.05 and est.max() <= times[-1] + 2 * 0.7 + 0.05
+    assert beats.evaluate_beats(times, est, skip=0)["F-measure"] >= 0.9
+    assert len(beats.decode_beats(a, threshold=0)) > len(est) + 10     # the HMM alone fills 20 s of silence
+
+
 def test_tempo_prior_breaks_octave_ties_but_not_clear_evidence():
     # strong peaks at 70 BPM with weak ones (0.2) half-way between: the "eighth notes" of a ballad
     strong = np.arange(0.5, 20, 60 / 70)
     weak = strong + 30 / 70
-    a = np.clip(0.9 * beats._targets(strong, 2100, widen=0.5)
-                + 0.2 * beats._targets(weak, 2100, widen=0.5) + 0.01, 0, 1)
+    a = np.clip(0.9 * targets(strong, 2100, widen=0.5)
+                + 0.2 * targets(weak, 2100, widen=0.5) + 0.01, 0, 1)
     bpm = lambda est: 60 / np.median(np.diff(est))  # noqa: E731
     assert abs(bpm(beats.decode_beats(a, tempo_prior=None)) - 140) < 3   # every peak is worth a beat
     assert abs(bpm(beats.decode_beats(a)) - 70) < 2                       # the prior prefers 70 BPM
     # equally strong peaks at 140 BPM stay at 140 BPM: the prior only breaks near-ties
-    even = np.clip(0.9 * beats._targets(np.sort(np.concatenate([strong, weak])), 2100, widen=0.5) + 0.01, 0, 1)
+    even = np.clip(0.9 * targets(np.sort(np.concatenate([strong, weak])), 2100, widen=0.5) + 0.01, 0, 1)
     assert abs(bpm(beats.decode_beats(even)) - 140) < 3
 
 
@@ -291,7 +260,7 @@ def test_tempo_prior_breaks_octave_ties_but_not_clear_evidence():
 def test_decode_downbeats_finds_meter_and_phase(meter, phase):
     b = np.arange(0.5, 20, 0.5)
     down = b[phase::meter]
-    act = 0.8 * beats._targets(down, 2100, widen=0.5) + 0.05
+    act = 0.8 * targets(down, 2100, widen=0.5) + 0.05
     got, m = beats.decode_downbeats(b, act)
     assert m == meter
     np.testing.assert_allclose(got, down)
@@ -313,6 +282,21 @@ def test_evaluate_beats_perfect_shifted_and_double():
     assert double["F-measure"] == pytest.approx(2 / 3, rel=0.05)  # precision 1/2, recall 1
     assert double["AMLt"] > 0.95 and double["CMLt"] == 0.0
     assert beats.evaluate_beats(ref, np.zeros(0))["F-measure"] == 0.0
+
+
+def test_evaluate_beats_short_clips_and_missing_references():
+    short = np.arange(0.5, 4.5, 0.5)  # a 4.5-s clip: all beats in the first 5 s, which are not scored
+    with pytest.raises(ValueError, match=r"reference has no beat after the first 5 s, .* pass skip=0"):
+        beats.evaluate_beats(short, short)
+    assert beats.evaluate_beats(short, short, skip=0) == {"F-measure": 1.0, "CMLt": 1.0, "AMLt": 1.0}
+    with pytest.raises(ValueError, match="reference must be an array of beat times in seconds, got None"):
+        beats.evaluate_beats(None, short)
+    with pytest.raises(ValueError, match="reference holds no beats"):
+        beats.evaluate_beats([], short)
+    with pytest.raises(ValueError, match="estimate must be increasing beat times"):
+        beats.evaluate_beats(short, short[::-1], skip=0)
+    with pytest.raises(ValueError, match="skip must be a number of seconds >= 0"):
+        beats.evaluate_beats(short, short, skip=-1)
 
 
 def test_mean_scores():
@@ -347,6 +331,27 @@ def test_train_beat_model_runs_and_evaluates():
     assert not model.training
     rows = beats.evaluate_beat_model(model, val)
     assert set(rows[0]) == {"F-measure", "CMLt", "AMLt", "F-measure (peaks)", "downbeat F-measure"}
+
+
+def test_train_and_evaluate_on_your_own_beats_folder(tmp_path):
+    """A folder of audio + .beats files goes through the same calls as the example set."""
+    for n in tcnlib.list_example_clips("validation", "rock")[:2]:
+        c = tcnlib.load_example_clip(n)
+        tcnlib.save_audio(tmp_path / f"{n}.wav", c.y, c.sr)
+        tcnlib.write_beats(tmp_path / f"{n}.beats", c.beats, c.beat_in_bar)
+    clips = tcnlib.load_beat_dataset(tmp_path)
+    model, history = beats.train_beat_model("cnn", epochs=1, steps_per_epoch=2, batch_size=2, frames=200,
+                                            train_clips=clips[:1], val_clips=clips[1:], progress=False,
+                                            channels=8, kernel_size=3, n_blocks=2)
+    assert len(history) == 1
+    rows = beats.evaluate_beat_model(model, clips)
+    assert len(rows) == 2 and all(0 <= r["F-measure"] <= 1 for r in rows)
+    x, y = beats.make_beat_batch(clips, seed=0, batch_size=1, frames=300, augment=False)
+    assert x.shape == (1, beats.N_MELS, 300) and (y[0, 0] == 1).sum() > 0
+    with pytest.raises(ValueError, match="give val_clips or its older name val_names, not both"):
+        beats.train_beat_model("cnn", val_clips=clips, val_names=clips)
+    with pytest.raises(ValueError, match="clips must be a list of clips"):
+        beats.evaluate_beat_model(model, "rock_00")
 
 
 def test_train_beat_model_device_is_automatic_and_checked():
@@ -395,6 +400,47 @@ def test_track_beats_on_a_test_clip_and_any_rate():
 def test_track_beats_short_and_silent_audio():
     assert tcnlib.track_beats(np.zeros(100, dtype=np.float32), 22050).size == 0
     assert tcnlib.track_beats(np.zeros(22050 * 3, dtype=np.float32), 22050).ndim == 1
+
+
+@pretrained
+def test_track_beats_says_no_beat_in_silence_and_noise():
+    """30 s of digital silence or white noise: no beat (it used to report a steady 27-beat grid)."""
+    rng = np.random.default_rng(0)
+    silence = np.zeros(22050 * 30, dtype=np.float32)
+    noise = (0.1 * rng.normal(size=22050 * 30)).astype(np.float32)
+    for y in (silence, noise):
+        assert tcnlib.track_beats(y, 22050).size == 0
+        assert tcnlib.track_downbeats(y, 22050).size == 0
+    # music with 8 s of silence before and after: no beats deep inside the silence
+    clip = tcnlib.load_example_clip(tcnlib.list_example_clips("test", "rock")[0])
+    pad = np.zeros(8 * clip.sr, dtype=np.float32)
+    est = tcnlib.track_beats(np.concatenate([pad, clip.y, pad]), clip.sr)
+    assert est.min() > 8 - 2.5 and est.max() < 8 + clip.duration + 2.5
+    # (the long silences pull the HMM to half this clip's tempo, with or without the gate: AMLt, which
+    # accepts half tempo, stays high; F-measure does not)
+    assert beats.evaluate_beats(clip.beats + 8, est)["AMLt"] >= 0.8
+
+
+def test_track_beats_notices_a_replaced_checkpoint(tmp_path):
+    y = click_track(120, 3)[0]
+    p = tmp_path / "m.pt"
+    torch.manual_seed(0)
+    beats.save_beat_model(p, beats.BeatNet("cnn", channels=8, kernel_size=3, n_blocks=2), {"v": 1})
+    first = beats._model_for(p)
+    assert beats._model_for(p) is first                               # loaded once
+    torch.manual_seed(1)
+    beats.save_beat_model(p, beats.BeatNet("cnn", channels=8, kernel_size=3, n_blocks=2), {"v": 2})
+    second = beats._model_for(p)
+    assert second is not first and second.info == {"v": 2}          # the new file is used
+    tcnlib.track_beats(y, 22050, checkpoint=p)
+    with pytest.raises(FileNotFoundError, match="no beat-model checkpoint"):
+        tcnlib.track_beats(y, 22050, checkpoint=tmp_path / "missing.pt")
+
+
+def test_track_beats_refuses_a_frame_rate_as_sample_rate():
+    with pytest.raises(ValueError, match=r"sr must be a positive integer sample rate in Hz, from 4000 to 384000, "
+                                         r"got 100; a frame rate"):
+        tcnlib.track_beats(np.zeros(500, dtype=np.float32), 100)
 
 
 @pytest.mark.parametrize("fn", [tcnlib.track_beats, tcnlib.track_downbeats] if hasattr(tcnlib, "track_beats") else [])

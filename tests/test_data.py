@@ -1,16 +1,16 @@
-"""tcnlib.data: .beats files, the example set, user datasets, frame targets, datasets, the cache."""
+"""tcnlib.data: .beats files, the example set, where the assets are, user datasets, frame targets."""
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tcnlib
-from tcnlib import data, synth
+from tcnlib import data
 from tcnlib.audio import hop_length, log_mel_spectrogram, save_audio
 
 
@@ -106,39 +106,43 @@ def test_write_beats_rejects_bad_input(tmp_path):
         data.write_beats(tmp_path / "x.beats", [0.5, 1.0], [1])
     with pytest.raises(ValueError, match="beat_in_bar must hold positive integers"):
         data.write_beats(tmp_path / "x.beats", [0.5, 1.0], [0, 1])
+    with pytest.raises(ValueError, match="beat_in_bar must hold positive integers"):
+        data.write_beats(tmp_path / "x.beats", [0.5, 1.0], [True, 1])
+
+
+def test_write_beats_writes_only_what_read_beats_reads(tmp_path):
+    with pytest.raises(ValueError, match="times must hold at least one beat: read_beats rejects"):
+        data.write_beats(tmp_path / "x.beats", [])
+    with pytest.raises(ValueError, match=r"times must be at least 1 microsecond apart .* beats 0 and 1"):
+        data.write_beats(tmp_path / "x.beats", [1.0, 1.0000001])
+    assert not list(tmp_path.iterdir())  # nothing written, not even a temporary file
+    p = data.write_beats(tmp_path / "x.beats", [1.0, 1.000001], np.array([1, 2], dtype=np.int64))
+    assert data.read_beats(p)[0].tolist() == [1.0, 1.000001]
+
+
+def test_write_beats_is_atomic(tmp_path, monkeypatch):
+    """A failed write leaves the old annotation whole and no temporary file behind."""
+    p = data.write_beats(tmp_path / "x.beats", [0.5, 1.0], [1, 2])
+    old = p.read_text()
+
+    def fail(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.fsync", fail)
+    with pytest.raises(OSError, match="no space left on device while writing"):
+        data.write_beats(p, [0.25, 0.75, 1.25], [1, 2, 3])
+    assert p.read_text() == old
+    assert [f.name for f in tmp_path.iterdir()] == ["x.beats"]
+
+
+def test_read_beats_accepts_windows_notepad_files(tmp_path):
+    p = tmp_path / "win.beats"
+    p.write_bytes("\ufeff0.500 1\r\n1.000 2\r\n\r\n".encode("utf-8"))  # UTF-8 BOM and CRLF
+    t, b = data.read_beats(p)
+    assert t.tolist() == [0.5, 1.0] and b.tolist() == [1, 2]
 
 
 # ----------------------------------------------------------------------------- the example set
-
-
-def test_example_index_matches_the_generator_and_the_files():
-    rows = data.example_index()
-    plans = synth.example_set_plans()
-    assert [r["name"] for r in rows] == [p.name for p, _ in plans]
-    assert [r["split"] for r in rows] == [s for _, s in plans]
-    assert data.STYLES == synth.STYLES
-    d = data.example_dir()
-    for r, (plan, _) in zip(rows, plans):
-        assert r["style"] == plan.style and r["meter"] == plan.meter and r["seed"] == plan.seed
-        assert 60 <= r["bpm_start"] <= 200 and 60 <= r["bpm_end"] <= 200
-        assert (d / f"{r['name']}.ogg").exists() and (d / f"{r['name']}.beats").exists()
-    assert {r["meter"] for r in rows} == {3, 4}
-    assert {r["tempo_curve"] for r in rows} == {"steady", "gradual", "sudden"}
-    assert any(r["swing"] > 0.55 for r in rows) and any(r["swing"] == 0.5 for r in rows)
-    assert sum(bool(r["breaks"]) for r in rows) >= 20
-    assert min(min(r["bpm_start"], r["bpm_end"]) for r in rows) < 70
-    assert max(max(r["bpm_start"], r["bpm_end"]) for r in rows) > 180
-
-
-def test_annotations_regenerate_without_a_synthesizer():
-    """Every .beats file is exactly what the generator's beat grid gives (no fluidsynth needed)."""
-    d = data.example_dir()
-    rows = {r["name"]: r for r in data.example_index()}
-    for plan, split in synth.example_set_plans():
-        _, _, times, pos, info = synth.annotate_clip(plan)
-        assert (d / f"{plan.name}.beats").read_text() == synth.format_beats(times, pos), plan.name
-        for k in ("bpm_start", "bpm_end", "breaks", "instruments", "key", "tempo_curve"):
-            assert str(rows[plan.name][k]) == str(info[k]), (plan.name, k)
 
 
 def test_splits_are_disjoint_fixed_and_stratified():
@@ -171,7 +175,7 @@ def test_load_example_clip():
     c = tcnlib.load_example_clip(name)
     assert isinstance(c, data.Clip) and c.name == name
     assert c.y.dtype == np.float32 and c.y.ndim == 1 and c.sr == 22050
-    assert c.duration == pytest.approx(synth.CLIP_SECONDS)
+    assert c.duration == pytest.approx(24.0)  # every example clip is 24 s long
     assert c.style == "waltz" and c.split == "test" and c.meta["meter"] == 3
     assert np.all(np.diff(c.beats) > 0) and 0 <= c.beats[0] and c.beats[-1] < c.duration
     assert set(c.beat_in_bar.tolist()) == {1, 2, 3}
@@ -202,6 +206,49 @@ def test_example_dir_env_override(tmp_path, monkeypatch):
         data.example_dir()
     (tmp_path / "index.csv").write_text("name\n")
     assert data.example_dir() == tmp_path
+
+
+def test_assets_env_var_names_itself_when_files_are_missing(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.ASSETS_ENV_VAR, str(tmp_path))
+    assert data.assets_dir() == tmp_path
+    with pytest.raises(FileNotFoundError, match=r"example music \(index.csv\) was not found .*TCN_COURSE_ASSETS"):
+        data.example_dir()
+    with pytest.raises(FileNotFoundError, match=r"pretrained model 'beat_tcn.pt' was not found .*TCN_COURSE_ASSETS"):
+        data.pretrained_path("beat_tcn.pt")
+    assert data.pretrained_path("beat_tcn.pt", must_exist=False) == tmp_path / "pretrained" / "beat_tcn.pt"
+    repo_assets = Path(data.__file__).resolve().parents[1] / "assets"
+    monkeypatch.setenv(data.ASSETS_ENV_VAR, str(repo_assets))
+    assert data.example_dir() == repo_assets / "example_music"
+    assert data.pretrained_path().is_file()
+
+
+def test_installed_without_editable_mode_finds_assets_through_the_env_var(tmp_path):
+    """A copy of the package outside the repository (as `pip install .` makes): a clear error that
+    names TCN_COURSE_ASSETS when an asset is first used, and everything works once it is set."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    repo = Path(data.__file__).resolve().parents[1]
+    site = tmp_path / "site-packages"
+    shutil.copytree(repo / "tcnlib", site / "tcnlib", ignore=shutil.ignore_patterns("__pycache__"))
+    code = ("import tcnlib\n"
+            "try:\n"
+            "    tcnlib.load_example_clip('rock_00')\n"
+            "except FileNotFoundError as err:\n"
+            "    print('ERROR', err)\n"
+            "else:\n"
+            "    print('LOADED')\n")
+    env = {k: v for k, v in os.environ.items() if k not in (data.ASSETS_ENV_VAR, data.EXAMPLES_ENV_VAR)}
+    env["PYTHONPATH"] = str(site)
+    run = lambda e: subprocess.run([sys.executable, "-c", code], env=e, cwd=tmp_path, capture_output=True,  # noqa: E731
+                                   text=True, timeout=300)
+    out = run(env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.startswith("ERROR") and "TCN_COURSE_ASSETS" in out.stdout and "pip install -e ." in out.stdout
+    out = run({**env, data.ASSETS_ENV_VAR: str(repo / "assets")})
+    assert out.returncode == 0 and out.stdout.strip() == "LOADED", out.stderr[-2000:]
 
 
 def test_clip_without_positions_or_style():
@@ -315,6 +362,15 @@ def test_beat_targets_positions_and_widening():
     assert data.beat_frames([0.1049], 22050, 100).tolist() == [round(0.1049 * 22050 / 220)]
 
 
+def test_beat_targets_drop_events_after_the_last_frame():
+    times = np.array([0.1, 0.5, 0.99, 5.0])  # frames 10, 50, 99, 500 at 100 fps
+    t = data.beat_targets(times, 100, 100, 100, widen=1, outside="drop")
+    np.testing.assert_array_equal(np.flatnonzero(t == 1.0), [10, 50, 99])
+    np.testing.assert_array_equal(np.flatnonzero(t == 0.5), [9, 11, 49, 51, 98])
+    np.testing.assert_array_equal(t, data.beat_targets(times[:3], 100, 100, 100, widen=1))
+    assert data.beat_targets([5.0], 100, 100, 100, outside="drop").sum() == 0
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.floats(0.0, 9.9), max_size=30), st.integers(0, 3))
 def test_beat_targets_property(times, widen):
@@ -333,126 +389,13 @@ def test_beat_targets_property(times, widen):
     (dict(times=[0.05], n_frames=10, widen_value=0), r"widen_value must be in \(0, 1\], got 0"),
     (dict(times=[-0.1], n_frames=10), r"times must be finite and >= 0 seconds"),
     (dict(times=[0.5], n_frames=10), r"a beat at 0\.500 s falls on frame 50, after the last of n_frames=10"),
+    (dict(times=[0.5], n_frames=10, outside="ignore"), r"outside must be 'error' or 'drop', got 'ignore'"),
+    (dict(times=[-0.1], n_frames=10, outside="drop"), r"times must be finite and >= 0 seconds"),
+    (dict(times=[0.5], n_frames=True), r"n_frames must be a positive integer, got True"),
 ])
 def test_beat_targets_rejects(kwargs, match):
     with pytest.raises(ValueError, match=match):
         data.beat_targets(sr=100, fps=100, **kwargs)
-
-
-def test_clip_targets():
-    c = _clip()
-    beat, down = data.clip_targets(c, 1 + len(c.y) // hop_length(c.sr, 100), 100)
-    assert beat.shape == down.shape
-    assert beat.sum() == len(c.beats) and down.sum() == len(c.downbeats)
-    assert np.all(beat[down == 1] == 1)
-
-
-# ----------------------------------------------------------------------------- cache and datasets
-
-
-def test_feature_cache_memory_and_disk(tmp_path):
-    c = _clip()
-    cache = data.FeatureCache(tmp_path / "cache")
-    S = cache.features(c.y, c.sr, fps=100, n_mels=20, fmin=30, n_fft=256)
-    np.testing.assert_array_equal(S, log_mel_spectrogram(c.y, c.sr, fps=100, n_mels=20, n_fft=256))
-    assert (cache.hits, cache.misses) == (0, 1)
-    assert cache.features(c.y, c.sr, fps=100, n_mels=20, n_fft=256) is S
-    assert (cache.hits, cache.misses) == (1, 1)
-    cache.features(c.y, c.sr, fps=50, n_mels=20, n_fft=256)  # other parameters: computed
-    cache.features(c.y * 0.5, c.sr, fps=100, n_mels=20, n_fft=256)  # other audio: computed
-    assert cache.misses == 3 and len(cache) == 3
-    assert len(list((tmp_path / "cache").glob("*.npy"))) == 3
-    fresh = data.FeatureCache(tmp_path / "cache")  # a new session reads the files
-    np.testing.assert_array_equal(fresh.features(c.y, c.sr, fps=100, n_mels=20, n_fft=256), S)
-    assert (fresh.hits, fresh.misses) == (1, 0)
-    for f in (tmp_path / "cache").glob("*.npy"):
-        f.write_bytes(b"broken")
-    fresh2 = data.FeatureCache(tmp_path / "cache")
-    np.testing.assert_array_equal(fresh2.features(c.y, c.sr, fps=100, n_mels=20, n_fft=256), S)
-    assert fresh2.misses == 1
-    fresh2.clear()
-    assert len(fresh2) == 0 and "FeatureCache(0 in memory" in repr(fresh2)
-
-
-def test_default_cache_dir(monkeypatch, tmp_path):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert data.default_cache_dir() == tmp_path / "tcn-course" / "features"
-    assert not data.default_cache_dir().exists()
-
-
-def test_beat_dataset_whole_clips_and_second_epoch_uses_cache():
-    clips = [_clip("a"), _clip("b", bpm=100, meter=3)]
-    cache = data.FeatureCache()
-    ds = data.BeatDataset(clips, fps=100, n_mels=16, cache=cache)
-    assert len(ds) == 2
-    x, beat, down = ds[1]
-    n = 1 + len(clips[1].y) // hop_length(8000, 100)
-    assert x.shape == (16, n) and beat.shape == (n,) and down.shape == (n,)
-    assert x.dtype == beat.dtype == torch.float32
-    assert np.nonzero(beat.numpy())[0].tolist() == data.beat_frames(clips[1].beats, 8000, 100).tolist()
-    assert np.nonzero(down.numpy())[0].tolist() == data.beat_frames(clips[1].downbeats, 8000, 100).tolist()
-    for _ in ds:
-        pass
-    misses = cache.misses
-    for _ in range(2):  # two more epochs
-        for _ in ds:
-            pass
-    assert cache.misses == misses == 2 and cache.hits >= 4
-
-
-def test_beat_dataset_segments_and_padding():
-    clips = [_clip("a", seconds=3.0), _clip("short", seconds=0.5)]
-    ds = data.BeatDataset(clips, fps=100, n_mels=8, segment=100, segment_hop=50, widen=1,
-                          cache=data.FeatureCache())
-    n = 1 + len(clips[0].y) // hop_length(8000, 100)
-    assert len(ds) == len(range(0, n - 100 + 1, 50)) + 1
-    for x, beat, down in ds:
-        assert x.shape == (8, 100) and beat.shape == (100,) and down.shape == (100,)
-        assert set(np.unique(beat.numpy())) <= {0.0, 0.5, 1.0}
-    x, beat, _ = ds[-1]  # the short clip, zero-padded
-    assert np.all(x.numpy()[:, 60:] == 0) and np.all(beat.numpy()[60:] == 0)
-    x1, b1, _ = ds[1]  # second segment starts at frame 50
-    full_beat = data.clip_targets(clips[0], n, 100, widen=1)[0]
-    np.testing.assert_array_equal(b1.numpy(), full_beat[50:150])
-    with pytest.raises(IndexError, match="out of range"):
-        ds[len(ds)]
-
-
-def test_datasets_reject_bad_arguments():
-    with pytest.raises(ValueError, match="BeatDataset needs at least one clip"):
-        data.BeatDataset([])
-    with pytest.raises(ValueError, match=r"BeatDataset takes a list of tcnlib.Clip .*got str"):
-        data.BeatDataset(["rock_00"])
-    with pytest.raises(ValueError, match=r"segment must be a positive number of frames or None, got 0"):
-        data.BeatDataset([_clip()], segment=0)
-    with pytest.raises(ValueError, match=r"segment_hop must be a positive number of frames or None"):
-        data.ClipDataset([_clip()], segment=10, segment_hop=-2)
-    with pytest.raises(ValueError, match=r"clip 'c' has style 'polka'; every clip needs one of"):
-        data.ClipDataset([_clip(style="polka")])
-
-
-def test_clip_dataset_items_and_labels():
-    clips = [_clip("a", style="funk"), _clip("b", style="waltz", seconds=2.0)]
-    ds = data.ClipDataset(clips, fps=50, n_mels=12, segment=40, cache=data.FeatureCache())
-    n_a = 1 + len(clips[0].y) // hop_length(8000, 50)
-    n_b = 1 + len(clips[1].y) // hop_length(8000, 50)
-    assert len(ds) == len(range(0, n_a - 39, 40)) + len(range(0, n_b - 39, 40))
-    x, label = ds[0]
-    assert x.shape == (1, 12, 40) and x.dtype == torch.float32
-    assert label.dtype == torch.int64 and int(label) == data.STYLES.index("funk")
-    assert int(ds[-1][1]) == data.STYLES.index("waltz")
-    assert ds.labels.tolist() == [int(ds[i][1]) for i in range(len(ds))]
-    whole = data.ClipDataset(clips, fps=50, n_mels=12, styles=("waltz", "funk"), cache=data.FeatureCache())
-    assert len(whole) == 2 and int(whole[0][1]) == 1 and whole[1][0].shape == (1, 12, n_b)
-
-
-def test_example_clips_work_in_both_datasets():
-    clips = data.load_example_set(split="test", style="reggae")[:1]
-    x, beat, down = data.BeatDataset(clips, fps=100, widen=1, cache=data.FeatureCache())[0]
-    assert x.shape[0] == 80 and beat.shape == down.shape == (x.shape[1],)
-    assert int((beat == 1).sum()) == len(clips[0].beats)
-    x, label = data.ClipDataset(clips, cache=data.FeatureCache())[0]
-    assert x.shape[:2] == (1, 64) and int(label) == data.STYLES.index("reggae")
 
 
 def test_clip_breaks_from_metadata():
@@ -491,11 +434,13 @@ def test_example_set_loads_without_a_synthesizer(tmp_path):
             "assert shutil.which('fluidsynth') is None\n"
             "import tcnlib\n"
             "c = tcnlib.load_example_clip('ballad_01')\n"
-            "x, beat, down = tcnlib.BeatDataset([c], cache=tcnlib.FeatureCache())[0]\n"
-            "assert 'tcnlib.synth' not in sys.modules and 'pretty_midi' not in [m for m in sys.modules if sys.modules[m]]\n"
-            "print(len(c.beats), int(beat.sum()))\n")
+            "from tcnlib import beats\n"
+            "x, y = beats.clip_arrays(c)\n"
+            "assert 'pretty_midi' not in [m for m in sys.modules if sys.modules[m]]\n"
+            "print(len(c.beats), int((y[0, 0] == 1).sum()))\n")
     env = {k: v for k, v in os.environ.items() if k not in ("PATH", "PYTHONPATH")}
     env["PATH"] = str(tmp_path)  # an empty folder: no programs at all
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     n_beats, n_targets = map(int, out.stdout.split())

@@ -70,7 +70,7 @@ def main(argv=None) -> int:
         kind=args.kind, causal=args.causal, epochs=args.epochs, steps_per_epoch=args.steps,
         batch_size=args.batch, frames=args.frames, lr=args.lr, seed=args.seed, patience=args.patience,
         init=args.init, monitor=args.monitor,
-        val_names=val_names, device=args.device,
+        val_clips=val_names, device=args.device,
         progress=not args.no_progress, **kwargs)
     train_s = time.perf_counter() - t0
     rows = beats.evaluate_beat_model(model, tcnlib.list_example_clips("test"))

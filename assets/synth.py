@@ -7,16 +7,15 @@ change, 60-200 BPM), straight or swung eighths, expressive timing jitter and dru
 exactly. The MIDI is rendered with the ``fluidsynth`` program and the General MIDI soundfont
 ``TimGM6mb.sf2`` that ships with ``pretty_midi``.
 
-Only the script ``assets/make_dataset.py`` and the regeneration test need this module; the
-notebooks read the rendered files through :mod:`tcnlib.data` and never need a synthesizer.
+It lives beside the files it makes, outside the ``tcnlib`` package: only the script
+``assets/make_dataset.py`` and the tests in ``tests/test_synth.py`` import it; the notebooks read
+the rendered files through :mod:`tcnlib.data` and never need a synthesizer. The style labels and
+the ``.beats`` writer are tcnlib's own (:data:`tcnlib.data.STYLES`, :func:`tcnlib.data.write_beats`).
 
 Conventions:
 
 * times are in seconds; beat positions in beats from the first generated beat (floats);
 * ``beat_in_bar`` counts from 1 (1 = downbeat), as in ``.beats`` files.
-
-Notebook: 01_audio_as_sequences.ipynb (the example set), 06_cnn2d_clip_classification.ipynb and
-07_tcn_beat_tracking.ipynb (training on it)
 """
 from __future__ import annotations
 
@@ -29,6 +28,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+
+from tcnlib.data import STYLES, write_beats
+from tcnlib.utils import atomic_write
 
 if TYPE_CHECKING:  # only for type hints; pretty_midi is imported where it is used
     import pretty_midi
@@ -47,10 +49,6 @@ BASE_SEED = 2024
 
 TICKS_PER_SECOND = 1920
 """MIDI time resolution used (960 ticks per quarter at 120 BPM): beat times are multiples of this."""
-
-STYLES: Tuple[str, ...] = ("rock", "waltz", "bossa_nova", "electronic", "swing", "ballad", "funk",
-                           "reggae")
-"""The clip-level labels of the example set, in label-index order."""
 
 # General MIDI drum notes
 KICK, RIM, SNARE, CLAP, HH_CLOSED, HH_PEDAL, HH_OPEN = 36, 37, 38, 39, 42, 44, 46
@@ -73,8 +71,6 @@ Event = Tuple[float, float, int, int]
 @dataclass
 class StyleSpec:
     """How a style varies: tempo range, meters, swing, and instrument choices per role.
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
 
     bpm: Tuple[float, float]
@@ -153,8 +149,6 @@ STYLE_SPECS: Dict[str, StyleSpec] = {
 @dataclass
 class ClipPlan:
     """Everything random about one clip, drawn from its seed (see :func:`plan_clip`).
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
 
     name: str
@@ -181,8 +175,6 @@ class ClipPlan:
 @dataclass
 class Composition:
     """A composed clip: its notes per role and its beat grid.
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
 
     plan: ClipPlan
@@ -192,8 +184,6 @@ class Composition:
 
 def clip_rng(base_seed: int, index: int) -> np.random.Generator:
     """The random generator of clip ``index``: independent of every other clip's.
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     return np.random.default_rng([int(base_seed), int(index)])
 
@@ -208,8 +198,6 @@ def plan_clip(name: str, style: str, seed: int, index: int,
 
     Raises:
         ValueError: if ``style`` is not one of :data:`STYLES`.
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     if style not in STYLE_SPECS:
         raise ValueError(f"style must be one of {list(STYLES)}, got {style!r}")
@@ -263,8 +251,6 @@ def beat_grid(plan: ClipPlan, rng: np.random.Generator, t0: float = 0.2) -> np.n
 
     The tempo follows the plan's curve across the clip window; each inter-beat interval is
     then scaled by ``1 + jitter * N(0, 1)`` (expressive timing; the annotation follows it).
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     spb_end = plan.start_beat + plan.duration * max(plan.bpm_start, plan.bpm_end) / 60.0 + 8
     n = int(np.ceil(spb_end)) + plan.meter * 2
@@ -292,8 +278,6 @@ def position_to_time(pos: np.ndarray, beat_times: np.ndarray, swing: float = 0.5
 
     Within a beat, the first half ``[0, 0.5)`` is stretched to ``[0, swing)`` and the second
     half to ``[swing, 1)``: ``swing = 0.5`` is straight, ``2/3`` is triplet swing.
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     pos = np.asarray(pos, dtype=float)
     i = np.clip(np.floor(pos).astype(int), 0, len(beat_times) - 2)
@@ -531,8 +515,6 @@ def _lead(ctx: _Ctx, style: str) -> List[Event]:
 
 def compose(plan: ClipPlan) -> Composition:
     """Write the notes of every part on the plan's beat grid (deterministic in the plan's seed).
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     rng = np.random.default_rng([plan.seed, 7919, sum(map(ord, plan.name))])
     beats = beat_grid(plan, rng)
@@ -551,8 +533,6 @@ def compose(plan: ClipPlan) -> Composition:
 
 def to_pretty_midi(comp: Composition) -> "pretty_midi.PrettyMIDI":
     """Turn a composition into a ``pretty_midi.PrettyMIDI`` (times in seconds on the beat grid).
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     import pretty_midi
 
@@ -588,8 +568,6 @@ def to_pretty_midi(comp: Composition) -> "pretty_midi.PrettyMIDI":
 
 def soundfont_path() -> Path:
     """The General MIDI soundfont ``TimGM6mb.sf2`` shipped inside the ``pretty_midi`` package.
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     import pretty_midi
 
@@ -601,8 +579,6 @@ def soundfont_path() -> Path:
 
 def fluidsynth_path() -> Optional[str]:
     """Path of the ``fluidsynth`` program, or None when it is not installed.
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     return shutil.which("fluidsynth")
 
@@ -614,8 +590,6 @@ def render_midi(pm: "pretty_midi.PrettyMIDI", sr: int = SAMPLE_RATE, soundfont: 
 
     Raises:
         RuntimeError: if the ``fluidsynth`` program is not installed or fails.
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     import soundfile as sf
 
@@ -641,8 +615,6 @@ def render_midi(pm: "pretty_midi.PrettyMIDI", sr: int = SAMPLE_RATE, soundfont: 
 @dataclass
 class RenderedClip:
     """A rendered clip with its exact annotation and metadata.
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
 
     y: np.ndarray  # (N,) float32
@@ -661,8 +633,6 @@ def annotate_clip(plan: ClipPlan, sr: int = SAMPLE_RATE
         rendered MIDI where the clip starts; ``beats`` the beat times in seconds from the clip
         start ``(n,)``; ``beat_in_bar`` ``(n,)`` int (1 = downbeat); ``info`` the ``index.csv`` row
         (without the split).
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     comp = compose(plan)
     start_t = float(position_to_time(np.array([plan.start_beat]), comp.beat_times)[0])
@@ -699,8 +669,6 @@ def render_clip(plan: ClipPlan, sr: int = SAMPLE_RATE) -> RenderedClip:
     """Compose, render and cut one clip; the annotation is the beat grid inside the clip window.
 
     The audio is normalized to an RMS of 0.1 (-20 dBFS), with the peak kept below 0.99.
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     comp, s0, times, pos, info = annotate_clip(plan, sr)
     y = render_midi(to_pretty_midi(comp), sr)
@@ -725,8 +693,6 @@ def example_set_plans(n_per_style: int = N_PER_STYLE, seed: int = BASE_SEED,
 
     Returns:
         a list of ``(plan, split)`` in a fixed order; the name is ``{style}_{k:02d}``.
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     if n_per_style < 3:
         raise ValueError(f"n_per_style must be at least 3 (one clip per split), got {n_per_style}")
@@ -767,8 +733,6 @@ _ogg_crc.table = _make_crc_table()  # type: ignore[attr-defined]
 def fix_ogg_serial(data: bytes, serial: int) -> bytes:
     """Set the stream serial number of every Ogg page (libsndfile draws it at random) and
     recompute the page checksums, so an encoded file is byte-for-byte reproducible.
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     out = bytearray(data)
     i = 0
@@ -786,8 +750,6 @@ def fix_ogg_serial(data: bytes, serial: int) -> bytes:
 
 def encode_ogg(y: np.ndarray, sr: int, serial: int, quality: float = 0.4) -> bytes:
     """Encode ``(N,)`` float audio as Ogg Vorbis bytes with a fixed stream serial number.
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     import io
 
@@ -798,14 +760,6 @@ def encode_ogg(y: np.ndarray, sr: int, serial: int, quality: float = 0.4) -> byt
     sf.write(buf, np.clip(y, -1.0, 1.0), int(sr), format="OGG", subtype="VORBIS",
              compression_level=1.0 - quality)
     return fix_ogg_serial(buf.getvalue(), serial)
-
-
-def format_beats(times: np.ndarray, beat_in_bar: np.ndarray) -> str:
-    """The ``.beats`` text of an annotation: one ``time beat-in-bar`` line per beat.
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
-    """
-    return "".join(f"{t:.6f} {int(p)}\n" for t, p in zip(times, beat_in_bar))
 
 
 INDEX_COLUMNS = ("name", "style", "split", "meter", "bpm_start", "bpm_end", "tempo_curve", "swing",
@@ -829,8 +783,6 @@ def generate_example_set(out_dir: os.PathLike, n_per_style: int = N_PER_STYLE, s
 
     Returns:
         the index rows (one dict per clip).
-
-    Notebook: 01_audio_as_sequences.ipynb (section 4 listens to the set this builds)
     """
     import csv
 
@@ -848,11 +800,12 @@ def generate_example_set(out_dir: os.PathLike, n_per_style: int = N_PER_STYLE, s
         if progress:
             progress(plan.name)
         clip = render_clip(plan, sr)
-        (out / f"{plan.name}.ogg").write_bytes(encode_ogg(clip.y, sr, serial=1000 + n))
-        (out / f"{plan.name}.beats").write_text(format_beats(clip.beats, clip.beat_in_bar))
+        with atomic_write(out / f"{plan.name}.ogg", "wb") as f:
+            f.write(encode_ogg(clip.y, sr, serial=1000 + n))
+        write_beats(out / f"{plan.name}.beats", clip.beats, clip.beat_in_bar)
         rows.append({**clip.info, "split": split})
     if only is None:
-        with open(out / "index.csv", "w", newline="") as f:
+        with atomic_write(out / "index.csv", newline="") as f:
             w = csv.DictWriter(f, fieldnames=list(INDEX_COLUMNS), lineterminator="\n")
             w.writeheader()
             for r in rows:
