@@ -237,3 +237,162 @@ def test_compiled_step_matches_eager_on_cpu():
     assert results[0][0] == pytest.approx(results[1][0], rel=1e-4)
     for a, b in zip(results[0][1], results[1][1]):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
+# --- bad input and runs that go wrong -----------------------------------------------------------
+
+def test_nan_sample_stops_training_and_keeps_the_good_checkpoint(tmp_path):
+    path = tmp_path / "ckpt.pt"
+    model = _model()
+    _fit(model, epochs=1, checkpoint=path)
+    good = torch.load(path, weights_only=True)["model"]
+
+    def poisoned(step):
+        x, y = _batch_fn(step)
+        if step == 7:
+            x = x.clone()
+            x[0, 0, -1] = float("nan")   # in the scored last step
+        return x, y
+
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    with pytest.raises(FloatingPointError, match=r"loss became nan at step 8 \(epoch 2, step 3 of the epoch\): "
+                                                 r"this batch's inputs hold NaN or inf"):
+        fit(model, poisoned, adding_loss, opt, epochs=3, steps_per_epoch=5, device="cpu", progress=False,
+            checkpoint=path, resume=True)
+    after = torch.load(path, weights_only=True)
+    assert after["epoch"] == 1
+    for k, v in good.items():
+        assert torch.equal(after["model"][k], v)
+
+
+def test_diverging_learning_rate_is_reported():
+    model = _model()
+    opt = torch.optim.SGD(model.parameters(), lr=1e6)
+    with pytest.raises(FloatingPointError, match=r"lower the learning rate \(now 1e\+06\)"):
+        fit(model, _batch_fn, adding_loss, opt, epochs=5, steps_per_epoch=5, device="cpu", progress=False)
+
+
+def test_save_checkpoint_refuses_nonfinite_weights(tmp_path):
+    model = _model()
+    path = tmp_path / "c.pt"
+    save_checkpoint(path, model, epoch=1)
+    before = path.read_bytes()
+    with torch.no_grad():
+        next(model.parameters()).fill_(float("inf"))
+    with pytest.raises(ValueError, match="weights hold NaN or inf; not writing"):
+        save_checkpoint(path, model, epoch=2)
+    assert path.read_bytes() == before
+
+
+def test_optimizer_of_another_model_is_refused():
+    model, other = _model(), _model(seed=1)
+    with pytest.raises(ValueError, match="optimizer holds none of this model's parameters"):
+        fit(model, _batch_fn, adding_loss, torch.optim.Adam(other.parameters()), steps_per_epoch=1,
+            device="cpu", progress=False)
+
+
+def test_broadcasting_loss_shapes_are_refused_before_training():
+    model = TCNNet(2, [4], 1, kernel_size=3)
+    x = torch.randn(4, 2, 10)
+    y = torch.randn(4, 10)            # (B, T) against outputs (B, 1, T)
+    before = [p.detach().clone() for p in model.parameters()]
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    for loss_fn in (nn.functional.mse_loss, lambda o, t: ((o - t) ** 2).mean(), nn.L1Loss()):
+        with pytest.raises(ValueError, match=r"broadcasts the model's output of shape \(4, 1, 10\) against "
+                                             r"targets of shape \(4, 10\) into \(4, 4, 10\)"):
+            fit(model, [(x, y)], loss_fn, opt, device="cpu", progress=False)
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
+    # matching shapes, and a class-index target (cross entropy), train as usual
+    fit(model, [(x, y.unsqueeze(1))], nn.functional.mse_loss, opt, device="cpu", progress=False)
+    clf = TCNNet(2, [4], 4, kernel_size=3)
+    fit(clf, [(x, torch.randint(0, 4, (4, 10)))], nn.functional.cross_entropy,
+        torch.optim.SGD(clf.parameters(), lr=0.1), device="cpu", progress=False)
+
+
+def test_checkpoint_path_and_callbacks_are_checked_up_front(tmp_path):
+    model = _model()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    calls = []
+
+    def batches(step):
+        calls.append(step)
+        return _batch_fn(step)
+
+    with pytest.raises(ValueError, match="checkpoint must be a file path, but .* is a directory"):
+        fit(model, batches, adding_loss, opt, steps_per_epoch=2, device="cpu", checkpoint=tmp_path)
+    with pytest.raises(ValueError, match=r"callbacks must be a list of functions .* callbacks=\[fn\]"):
+        fit(model, batches, adding_loss, opt, steps_per_epoch=2, device="cpu", callbacks=lambda e, h, m: None)
+    with pytest.raises(ValueError, match="is not callable"):
+        fit(model, batches, adding_loss, opt, steps_per_epoch=2, device="cpu", callbacks=[3])
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ValueError, match="is a file, not a folder"):
+        fit(model, batches, adding_loss, opt, steps_per_epoch=2, device="cpu", checkpoint=blocker / "c.pt")
+    with pytest.raises(ValueError, match="resume must be True or False, got 'yes'"):
+        fit(model, batches, adding_loss, opt, steps_per_epoch=2, device="cpu", resume="yes")
+    assert calls == []  # nothing trained before the errors
+
+
+def test_numpy_integers_are_accepted_by_fit():
+    import numpy as np
+    model = _model()
+    hist = fit(model, _batch_fn, adding_loss, torch.optim.SGD(model.parameters(), lr=0.01), epochs=np.int64(2),
+               steps_per_epoch=np.int32(2), device="cpu", progress=False, patience=np.int64(3))
+    assert hist["step"] == [2, 4]
+
+
+def test_sgd_state_into_adam_is_refused_before_anything_loads(tmp_path):
+    path = tmp_path / "sgd.pt"
+    model = _model()
+    sgd = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    fit(model, _batch_fn, adding_loss, sgd, steps_per_epoch=2, device="cpu", progress=False, checkpoint=path)
+    fresh = _model(seed=4)
+    before = [p.detach().clone() for p in fresh.parameters()]
+    adam = torch.optim.Adam(fresh.parameters())
+    with pytest.raises(ValueError, match="holds the state of a SGD optimizer, but a Adam was given"):
+        load_checkpoint(path, fresh, adam)
+    assert all(torch.equal(a, b) for a, b in zip(before, fresh.parameters()))
+    assert adam.state_dict()["state"] == {}
+    # an older file without the class name: the parameter groups tell
+    raw = torch.load(path, weights_only=True)
+    del raw["optimizer_class"]
+    torch.save(raw, tmp_path / "old.pt")
+    with pytest.raises(ValueError, match=r"another kind of optimizer .*lack \['amsgrad', 'betas'"):
+        load_checkpoint(tmp_path / "old.pt", fresh, adam)
+    with pytest.raises(ValueError, match="holds the state of a SGD optimizer"):
+        fit(fresh, _batch_fn, adding_loss, adam, epochs=2, steps_per_epoch=2, device="cpu", progress=False,
+            checkpoint=path, resume=True)
+    assert all(torch.equal(a, b) for a, b in zip(before, fresh.parameters()))
+
+
+def test_map_location_cuda_without_gpu_says_so(tmp_path):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    path = tmp_path / "c.pt"
+    save_checkpoint(path, _model())
+    with pytest.raises(ValueError, match="map_location='cuda' but no CUDA GPU is available here"):
+        load_checkpoint(path, map_location="cuda")
+
+
+def test_restore_best_loads_the_best_epoch(tmp_path):
+    model = _model()
+    best = {}
+
+    def remember(epoch, history, m):
+        best[epoch] = {k: v.detach().clone() for k, v in m.state_dict().items()}
+
+    opt = torch.optim.SGD(model.parameters(), lr=0.5)   # large: the validation loss jumps around
+    hist = fit(model, _batch_fn, adding_loss, opt, epochs=6, steps_per_epoch=3, val=_val(), device="cpu",
+               progress=False, callbacks=[remember], restore_best=True)
+    epoch, _ = hist.best("val_loss")
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, best[epoch][k])
+    # resumed: the best epoch of the first part is kept in the checkpoint
+    path = tmp_path / "c.pt"
+    first = _model()
+    fit(first, _batch_fn, adding_loss, torch.optim.SGD(first.parameters(), lr=0.5), epochs=3, steps_per_epoch=3,
+        val=_val(), device="cpu", progress=False, checkpoint=path, restore_best=True)
+    assert "best_model" in torch.load(path, weights_only=True)
+    with pytest.raises(ValueError, match="monitor='val_loss' needs val= data"):
+        fit(first, _batch_fn, adding_loss, torch.optim.SGD(first.parameters(), lr=0.5), steps_per_epoch=1,
+            device="cpu", monitor="val_loss", restore_best=True)
