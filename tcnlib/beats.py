@@ -433,7 +433,7 @@ def train_beat_model(kind: str = "tcn", causal: bool = False, epochs: int = 20, 
 
     Random crops (:func:`make_beat_batch`, seeded by the step number) with augmentation; Adam with
     a cosine learning-rate decay; validation F-measure (:func:`beat_f_metric`) after every epoch,
-    early stopping on it, and the best epoch's weights restored at the end.
+    early stopping on it, and the best epoch's weights restored at the end (``fit(restore_best=True)``).
 
     Args:
         kind, causal, model_kwargs: the model (see :class:`BeatNet`).
@@ -448,8 +448,8 @@ def train_beat_model(kind: str = "tcn", causal: bool = False, epochs: int = 20, 
         progress: progress bars and a line per epoch.
         checkpoint: where ``fit`` writes its (resumable) checkpoint after every epoch.
         init: start from the weights of a :func:`save_beat_model` checkpoint (continued training).
-        monitor: what early stopping watches: ``"val_beat_f"`` (max) or ``"val_loss"`` (min);
-            the best epoch by validation F-measure is restored either way.
+        monitor: what early stopping and the restored best epoch go by: ``"val_beat_f"`` (max) or
+            ``"val_loss"`` (min).
         device: where to train: ``None`` picks the GPU when there is one (:func:`tcnlib.get_device`),
             with ``fit``'s bfloat16 autocast there; ``"cpu"`` forces the CPU.
         train_names, val_names: older names of ``train_clips`` and ``val_clips``.
@@ -479,15 +479,9 @@ def train_beat_model(kind: str = "tcn", causal: bool = False, epochs: int = 20, 
         model.load_state_dict(load_beat_model(init).state_dict())
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * steps_per_epoch, eta_min=lr / 20)
+    if monitor not in ("val_beat_f", "val_loss"):
+        raise ValueError(f"monitor must be 'val_beat_f' or 'val_loss', got {monitor!r}")
     val = [clip_arrays(c) for c in valid]
-    best: Dict[str, object] = {"f": -1.0, "state": None}
-
-    def keep_best(epoch: int, history, m: nn.Module) -> bool:
-        f = history["val_beat_f"][-1]
-        if f > best["f"]:
-            best["f"] = f
-            best["state"] = {k: v.detach().cpu().clone() for k, v in m.state_dict().items()}
-        return False
 
     def batch_fn(step: int):
         return make_beat_batch(train, seed * 1_000_003 + step, batch_size, frames, augment)
@@ -495,10 +489,7 @@ def train_beat_model(kind: str = "tcn", causal: bool = False, epochs: int = 20, 
     history = fit(model, batch_fn, beat_loss, opt, epochs=epochs, steps_per_epoch=steps_per_epoch, val=val,
                   metrics={"beat_f": beat_f_metric}, device=device, grad_clip=1.0, scheduler=sched,
                   scheduler_interval="step", monitor=monitor, mode="max" if monitor == "val_beat_f" else "min",
-                  patience=patience,
-                  checkpoint=checkpoint, progress=progress, callbacks=[keep_best])
-    if best["state"] is not None:
-        model.load_state_dict(best["state"])  # type: ignore[arg-type]
+                  patience=patience, checkpoint=checkpoint, progress=progress, restore_best=True)
     return model.cpu().eval(), history
 
 

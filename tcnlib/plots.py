@@ -16,6 +16,7 @@ from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 
 from .audio import as_waveform, hop_length
+from .utils import check_positive_int
 
 if TYPE_CHECKING:
     import torch
@@ -134,7 +135,9 @@ def plot_dilated_stack(kernel_size: Union[int, Sequence[int]], dilations: Sequen
     in ``max_edges``, and the x label says how many were drawn of how many.
 
     All connections are one ``Line2D`` (segments separated by NaN), built from one numpy array:
-    drawing cost does not grow with a Python loop per segment.
+    drawing cost does not grow with a Python loop per segment. What is drawn (the window, the
+    output, the cone's nodes row by row, the holes) is computed by
+    :func:`tcnlib.receptive.stack_diagram`; this function only draws it.
 
     Args:
         kernel_size: one kernel size or one per layer.
@@ -157,36 +160,13 @@ def plot_dilated_stack(kernel_size: Union[int, Sequence[int]], dilations: Sequen
     """
     from matplotlib.ticker import MaxNLocator
 
-    from .receptive import _conv_list, field_span, receptive_field
+    from .receptive import stack_diagram
 
-    convs = _conv_list(kernel_size, dilations, convs_per_block)
-    if isinstance(max_inputs, bool) or not isinstance(max_inputs, (int, np.integer)) or max_inputs < 2:
-        raise ValueError(f"max_inputs must be an integer >= 2, got {max_inputs!r}")
-    if isinstance(max_edges, bool) or not isinstance(max_edges, (int, np.integer)) or max_edges < 1:
-        raise ValueError(f"max_edges must be a positive integer, got {max_edges!r}")
-    rf = receptive_field(kernel_size, dilations, convs_per_block)
-    past, future = field_span(kernel_size, dilations, convs_per_block, causal)
-    n = int(min(max_inputs, rf + 4))
-    t_out = n - 1 if causal else min(n - 1, max(0, n - 1 - future - (n - rf) // 2))
+    g = stack_diagram(kernel_size, dilations, convs_per_block, causal, max_inputs)
+    max_edges = check_positive_int("max_edges", max_edges)
+    convs, levels, n, t_out = g.convs, g.levels, g.n_inputs, g.t_out
+    rf, past, future = g.receptive_field, g.past, g.future
     n_rows = len(convs) + 1
-    pads = [((k - 1) * d if causal else (k - 1) * d - (k - 1) * d // 2, (k - 1) * d) for k, d in convs]
-    # cone membership inside the drawn window, level by level from the top: node x of level j is in
-    # the cone iff its lag behind the output's newest tap is a sum of taps of the convolutions above
-    # it. The reachable lags are the bits of one Python int (fast for any dilation).
-    xs_window = np.arange(n)
-    levels = [np.array([t_out])]
-    reach, fut = 1, 0
-    for j in range(len(convs) - 1, -1, -1):
-        k, d = convs[j]
-        acc = 0
-        for m in range(k):
-            acc |= reach << (m * d)
-        reach = acc
-        fut += pads[j][1] - pads[j][0]
-        lags = fut - (xs_window - t_out)
-        inside = [x for x, lag in zip(xs_window, lags) if lag >= 0 and (reach >> int(lag)) & 1]
-        levels.append(np.array(inside, dtype=int))
-    levels = levels[::-1]  # levels[0]: input row, levels[-1]: the output
     ax = _axes(ax, (9, 0.45 * len(convs) + 2))
     dense = n_rows > 16  # deep stacks: smaller markers so that the rows stay apart
     grid_x, grid_y = np.meshgrid(np.arange(n), np.arange(n_rows))
@@ -201,7 +181,7 @@ def plot_dilated_stack(kernel_size: Union[int, Sequence[int]], dilations: Sequen
     parts = []
     for row in range(lowest, n_rows):
         k, d = convs[row - 1]
-        taps = np.arange(k) * d - pads[row - 1][0]
+        taps = np.arange(k) * d - g.pads[row - 1][0]
         x_top = np.repeat(levels[row], k).astype(float)
         seg = np.full((len(x_top), 3, 2), np.nan)
         seg[:, 0, 0], seg[:, 0, 1] = x_top, row
@@ -220,8 +200,7 @@ def plot_dilated_stack(kernel_size: Union[int, Sequence[int]], dilations: Sequen
                vmin=0, vmax=max(1, n_rows - 1), zorder=3, edgecolors="none" if dense else "k", linewidths=0.3)
     ax.scatter([t_out], [n_rows - 1], s=70, color="tab:red", zorder=4, edgecolors="k", label="output")
     if show_holes:
-        span = np.arange(max(0, t_out - past), min(n, t_out + future + 1))
-        holes = np.setdiff1d(span, levels[0])
+        holes = g.holes
         if len(holes):
             ax.scatter(holes, np.zeros(len(holes)), marker="x", s=30, color="tab:red", zorder=4,
                        label=f"holes: inputs never seen ({len(holes)} drawn)")
@@ -239,7 +218,7 @@ def plot_dilated_stack(kernel_size: Union[int, Sequence[int]], dilations: Sequen
                    f"the rest of the cone shaded")
     ax.set_xlabel(xlabel, fontsize=9 if aggregated else 10)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    cut = rf > n
+    cut = g.cut
     if title is None:
         dl = list(dilations)
         shown = str(dl) if len(dl) <= 8 else f"[{', '.join(map(str, dl[:6]))}, ..., {dl[-1]}]"
@@ -265,8 +244,7 @@ def plot_receptive_field_vs_depth(kernel_size: int = 3, max_layers: int = 12, ba
     """
     from .receptive import exponential_dilations, receptive_field_by_depth
 
-    if isinstance(max_layers, bool) or not isinstance(max_layers, (int, np.integer)) or max_layers < 1:
-        raise ValueError(f"max_layers must be a positive integer, got {max_layers!r}")
+    max_layers = check_positive_int("max_layers", max_layers)
     if len(rates) == 0 or any(not np.isfinite(r) or r <= 0 for r in rates):
         raise ValueError(f"rates must be positive numbers of steps per second, got {list(rates)}")
     if axes is None:

@@ -6,33 +6,27 @@ widens the window an output sees by ``(k_i - 1) * d_i`` input steps, so
     receptive_field = 1 + sum_i (k_i - 1) * d_i.
 
 Besides the formula: the field layer by layer, its arithmetic written out, the past/future
-split of causal and "same" stacks, the cone of one output, the number of paths from each
-input (holes = "gridding"), parameter counts, and an empirical check with autograd
-(:func:`measure_receptive_field`) that works for any ``(B, C, T) -> (B, C', T)`` module.
+split of causal and "same" stacks (the padding rule of :func:`tcnlib.utils.padding_amounts`), the
+cone of one output, the number of paths from each input (holes = "gridding"), the geometry of a
+stack diagram (:func:`stack_diagram`, drawn by :func:`tcnlib.plots.plot_dilated_stack`), parameter
+counts, and an empirical check with autograd (:func:`measure_receptive_field`) that works for any
+``(B, C, T) -> (B, C', T)`` module.
 
 Notebook: 02_receptive_field.ipynb, 03_dilated_convolutions.ipynb
 """
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 from torch import nn
 
+from .utils import check_bool, check_int, check_int_list, check_positive_int, is_int, padding_amounts
+
 IntOrSeq = Union[int, Sequence[int]]
-
-
-def _check_int_list(name: str, values: Sequence[int], minimum: int) -> List[int]:
-    vals = list(values)
-    if len(vals) == 0:
-        raise ValueError(f"{name} must not be empty")
-    bad = [v for v in vals if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum]
-    if bad:
-        kind = "positive integers" if minimum == 1 else f"integers >= {minimum}"
-        raise ValueError(f"{name} must be {kind}, got {vals}")
-    return [int(v) for v in vals]
 
 
 def exponential_dilations(n_layers: int, base: int = 2) -> List[int]:
@@ -43,11 +37,9 @@ def exponential_dilations(n_layers: int, base: int = 2) -> List[int]:
 
     Notebook: 03_dilated_convolutions.ipynb
     """
-    if isinstance(n_layers, bool) or not isinstance(n_layers, (int, np.integer)) or n_layers < 1:
-        raise ValueError(f"n_layers must be a positive integer, got {n_layers!r}")
-    if isinstance(base, bool) or not isinstance(base, (int, np.integer)) or base < 1:
-        raise ValueError(f"base must be a positive integer, got {base!r}")
-    return [int(base) ** i for i in range(int(n_layers))]
+    n = check_positive_int("n_layers", n_layers)
+    b = check_positive_int("base", base)
+    return [b ** i for i in range(n)]
 
 
 def repeat_stack(dilations: Sequence[int], n_stacks: int) -> List[int]:
@@ -55,10 +47,8 @@ def repeat_stack(dilations: Sequence[int], n_stacks: int) -> List[int]:
 
     Notebook: 03_dilated_convolutions.ipynb
     """
-    d = _check_int_list("dilations", dilations, 1)
-    if isinstance(n_stacks, bool) or not isinstance(n_stacks, (int, np.integer)) or n_stacks < 1:
-        raise ValueError(f"n_stacks must be a positive integer, got {n_stacks!r}")
-    return d * int(n_stacks)
+    d = check_int_list("dilations", dilations)
+    return d * check_positive_int("n_stacks", n_stacks)
 
 
 def receptive_field(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_block: int = 1) -> int:
@@ -82,20 +72,7 @@ def receptive_field(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_b
 
     Notebook: 02_receptive_field.ipynb
     """
-    d = _check_int_list("dilations", dilations, 1)
-    if isinstance(kernel_size, (int, np.integer)) and not isinstance(kernel_size, bool):
-        ks = _check_int_list("kernel_size", [kernel_size], 1) * len(d)
-    else:
-        try:
-            ks = _check_int_list("kernel_size", list(kernel_size), 1)  # type: ignore[arg-type]
-        except TypeError as err:
-            raise ValueError(f"kernel_size must be a positive integer or a list of them, got {kernel_size!r}") from err
-        if len(ks) != len(d):
-            raise ValueError(
-                f"kernel_size has {len(ks)} entries but dilations has {len(d)}; give one per layer or a single int")
-    if isinstance(convs_per_block, bool) or not isinstance(convs_per_block, (int, np.integer)) or convs_per_block < 1:
-        raise ValueError(f"convs_per_block must be a positive integer, got {convs_per_block!r}")
-    return 1 + int(convs_per_block) * sum((k - 1) * di for k, di in zip(ks, d))
+    return 1 + sum((k - 1) * d for k, d in _conv_list(kernel_size, dilations, convs_per_block))
 
 
 def to_seconds(n_steps: float, rate: float) -> float:
@@ -114,30 +91,35 @@ def to_seconds(n_steps: float, rate: float) -> float:
 
 def _kernel_list(kernel_size: IntOrSeq, n_layers: int) -> List[int]:
     """One kernel size per layer, validated (an int is repeated ``n_layers`` times)."""
-    if isinstance(kernel_size, (int, np.integer)) and not isinstance(kernel_size, bool):
-        return _check_int_list("kernel_size", [kernel_size], 1) * n_layers
-    try:
-        ks = _check_int_list("kernel_size", list(kernel_size), 1)  # type: ignore[arg-type]
-    except TypeError as err:
-        raise ValueError(f"kernel_size must be a positive integer or a list of them, got {kernel_size!r}") from err
+    if is_int(kernel_size):
+        return [check_positive_int("kernel_size", kernel_size)] * n_layers
+    if isinstance(kernel_size, (str, bytes)) or not hasattr(kernel_size, "__iter__"):
+        raise ValueError(f"kernel_size must be a positive integer or a list of them, got {kernel_size!r}")
+    ks = check_int_list("kernel_size", kernel_size)
     if len(ks) != n_layers:
         raise ValueError(
             f"kernel_size has {len(ks)} entries but dilations has {n_layers}; give one per layer or a single int")
     return ks
 
 
-def _check_positive_int(name: str, value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def _conv_list(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_block: int) -> List[Tuple[int, int]]:
     """The stack unrolled into ``(kernel, dilation)`` per convolution, input side first."""
-    d = _check_int_list("dilations", dilations, 1)
+    d = check_int_list("dilations", dilations)
     ks = _kernel_list(kernel_size, len(d))
-    c = _check_positive_int("convs_per_block", convs_per_block)
+    c = check_positive_int("convs_per_block", convs_per_block)
     return [(k, di) for k, di in zip(ks, d) for _ in range(c)]
+
+
+def _add_taps(reach: int, kernel_size: int, dilation: int) -> int:
+    """The reachable lags after one more convolution, as the bits of a Python int.
+
+    Bit ``j`` of ``reach`` says "lag j (steps behind the newest tap) is reached"; a convolution
+    with taps ``0, d, ..., (k-1) d`` ORs ``k`` shifted copies. Fast for any dilation.
+    """
+    acc = 0
+    for m in range(kernel_size):
+        acc |= reach << (m * dilation)
+    return acc
 
 
 def receptive_field_by_depth(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_block: int = 1) -> List[int]:
@@ -149,9 +131,9 @@ def receptive_field_by_depth(kernel_size: IntOrSeq, dilations: Sequence[int], co
 
     Notebook: 03_dilated_convolutions.ipynb
     """
-    d = _check_int_list("dilations", dilations, 1)
+    d = check_int_list("dilations", dilations)
     ks = _kernel_list(kernel_size, len(d))
-    c = _check_positive_int("convs_per_block", convs_per_block)
+    c = check_positive_int("convs_per_block", convs_per_block)
     out, rf = [], 1
     for k, di in zip(ks, d):
         rf += c * (k - 1) * di
@@ -179,22 +161,22 @@ def field_span(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_block:
                causal: bool = True) -> Tuple[int, int]:
     """How far one output reaches into the past and into the future, in input steps.
 
-    Uses the padding of :class:`tcnlib.DilatedConv1d`: a causal convolution pads all
-    ``(k - 1) * d`` steps on the left; a "same" one pads ``ceil((k-1)d / 2)`` left and
-    ``floor((k-1)d / 2)`` right. Output ``t`` then sees inputs ``t - past ... t + future``, and
-    ``past + future + 1 == receptive_field(...)``.
+    Uses the padding of :class:`tcnlib.DilatedConv1d` (:func:`tcnlib.utils.padding_amounts`): a
+    causal convolution pads all ``(k - 1) * d`` steps on the left; a "same" one pads
+    ``ceil((k-1)d / 2)`` left and ``floor((k-1)d / 2)`` right. Output ``t`` then sees inputs
+    ``t - past ... t + future``, and ``past + future + 1 == receptive_field(...)``.
 
     Returns:
         ``(past, future)``: steps before and after the output's own time step (future is 0 when causal).
 
     Notebook: 02_receptive_field.ipynb
     """
+    causal = check_bool("causal", causal)
     past = future = 0
     for k, d in _conv_list(kernel_size, dilations, convs_per_block):
-        total = (k - 1) * d
-        left = total if causal else total - total // 2
+        left, right = padding_amounts(k, d, causal)
         past += left
-        future += total - left
+        future += right
     return past, future
 
 
@@ -209,11 +191,10 @@ def cone_offsets(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_bloc
     Notebook: 03_dilated_convolutions.ipynb
     """
     convs = _conv_list(kernel_size, dilations, convs_per_block)
+    causal = check_bool("causal", causal)
     levels = [np.array([0])]
     for k, d in reversed(convs):
-        total = (k - 1) * d
-        left = total if causal else total - total // 2
-        taps = np.arange(k) * d - left
+        taps = np.arange(k) * d - padding_amounts(k, d, causal)[0]
         levels.append(np.unique((levels[-1][:, None] + taps[None, :]).ravel()))
     return levels[::-1]
 
@@ -256,7 +237,7 @@ def hole_count(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_block:
 
     Same answer as ``len(coverage_holes(...))`` but fast for huge fields: the set of reachable
     lags is kept as the bits of one Python integer, and each convolution ORs ``k`` shifted
-    copies of it.
+    copies of it (the same bit-set :func:`stack_diagram` uses).
 
     Example:
         >>> hole_count(2, [1, 4, 16])
@@ -266,10 +247,7 @@ def hole_count(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_block:
     """
     reach = 1
     for k, d in _conv_list(kernel_size, dilations, convs_per_block):
-        acc = 0
-        for m in range(k):
-            acc |= reach << (m * d)
-        reach = acc
+        reach = _add_taps(reach, k, d)
     return receptive_field(kernel_size, dilations, convs_per_block) - bin(reach).count("1")
 
 
@@ -302,17 +280,105 @@ def stack_parameters(kernel_size: IntOrSeq, n_layers: int, channels: int, in_cha
 
     Notebook: 03_dilated_convolutions.ipynb
     """
-    n = _check_positive_int("n_layers", n_layers)
+    n = check_positive_int("n_layers", n_layers)
     ks = _kernel_list(kernel_size, n)
-    c = _check_positive_int("channels", channels)
-    c0 = c if in_channels is None else _check_positive_int("in_channels", in_channels)
-    cpb = _check_positive_int("convs_per_block", convs_per_block)
+    c = check_positive_int("channels", channels)
+    c0 = c if in_channels is None else check_positive_int("in_channels", in_channels)
+    cpb = check_positive_int("convs_per_block", convs_per_block)
     total, c_in = 0, c0
     for k in ks:
         for _ in range(cpb):
             total += c_in * c * k + (c if bias else 0)
             c_in = c
     return total
+
+
+@dataclass(frozen=True)
+class StackDiagram:
+    """What a stack diagram shows (:func:`stack_diagram`), in drawing columns and rows.
+
+    Columns are input time steps ``0 .. n_inputs - 1``; row 0 is the input, row ``r`` the output
+    of convolution ``r``.
+
+    Attributes:
+        convs: ``(kernel, dilation)`` of each convolution, input side first.
+        pads: ``(left, right)`` padding of each convolution (:func:`tcnlib.utils.padding_amounts`).
+        n_inputs: columns drawn.
+        t_out: column of the highlighted output (top row).
+        levels: per row, the sorted columns of the output's cone inside the drawing.
+        holes: input columns inside the receptive field that no path reaches.
+        past, future: the field's reach before and after the output (:func:`field_span`).
+        receptive_field: the whole field, ``past + future + 1``.
+
+    Notebook: none (computed for tcnlib.plots.plot_dilated_stack)
+    """
+
+    convs: List[Tuple[int, int]]
+    pads: List[Tuple[int, int]]
+    n_inputs: int
+    t_out: int
+    levels: List[np.ndarray]
+    holes: np.ndarray
+    past: int
+    future: int
+    receptive_field: int
+
+    @property
+    def cut(self) -> bool:
+        """True when the field is wider than the drawing (its oldest inputs are left out)."""
+        return self.receptive_field > self.n_inputs
+
+
+def stack_diagram(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_block: int = 1,
+                  causal: bool = True, max_inputs: int = 64) -> StackDiagram:
+    """The geometry of a WaveNet-style stack diagram: which nodes one output's cone holds.
+
+    The drawing is ``min(max_inputs, receptive_field + 4)`` input steps wide. The highlighted
+    output is the newest step for a causal stack and the middle of the field for a "same" one.
+    Node ``x`` of row ``j`` is in the cone iff its lag behind the output's newest tap is a sum of
+    taps of the convolutions above it (the bit-set of :func:`hole_count`); inputs inside the field
+    that are not in the cone are the holes.
+
+    Args:
+        kernel_size: one kernel size or one per layer.
+        dilations: dilation of each layer (block).
+        convs_per_block: convolutions sharing each dilation (one row each).
+        causal: causal (left-padded) or "same" (centred) convolutions.
+        max_inputs: the most input steps drawn (an integer >= 2).
+
+    Returns:
+        A :class:`StackDiagram`.
+
+    Example:
+        >>> g = stack_diagram(2, [1, 2, 4])
+        >>> g.n_inputs, g.t_out, g.levels[0].tolist(), g.holes.tolist()
+        (12, 11, [4, 5, 6, 7, 8, 9, 10, 11], [])
+
+    Notebook: none (used by tcnlib.plots.plot_dilated_stack)
+    """
+    convs = _conv_list(kernel_size, dilations, convs_per_block)
+    causal = check_bool("causal", causal)
+    max_inputs = check_int("max_inputs", max_inputs, minimum=2)
+    rf = 1 + sum((k - 1) * d for k, d in convs)
+    past, future = field_span(kernel_size, dilations, convs_per_block, causal)
+    n = int(min(max_inputs, rf + 4))
+    t_out = n - 1 if causal else min(n - 1, max(0, n - 1 - future - (n - rf) // 2))
+    pads = [padding_amounts(k, d, causal) for k, d in convs]
+    columns = np.arange(n)
+    levels = [np.array([t_out])]
+    reach, fut = 1, 0
+    for j in range(len(convs) - 1, -1, -1):  # from the top row down
+        k, d = convs[j]
+        reach = _add_taps(reach, k, d)
+        fut += pads[j][1]  # the future reach above row j
+        lags = fut - (columns - t_out)
+        inside = [x for x, lag in zip(columns, lags) if lag >= 0 and (reach >> int(lag)) & 1]
+        levels.append(np.array(inside, dtype=int))
+    levels = levels[::-1]  # levels[0]: the input row, levels[-1]: the output
+    span = np.arange(max(0, t_out - past), min(n, t_out + future + 1))
+    holes = np.setdiff1d(span, levels[0])
+    return StackDiagram(convs=convs, pads=pads, n_inputs=n, t_out=int(t_out), levels=levels, holes=holes,
+                        past=past, future=future, receptive_field=rf)
 
 
 # --- empirical measurement with autograd -----------------------------------------------------
@@ -376,12 +442,12 @@ def input_gradient(model: nn.Module, in_channels: int, length: int, position: Op
 
 def _gradient(probe: nn.Module, in_channels: int, length: int, position: Optional[int], n_inputs: int,
               seed: int) -> np.ndarray:
-    c = _check_positive_int("in_channels", in_channels)
-    t = _check_positive_int("length", length)
+    c = check_positive_int("in_channels", in_channels)
+    t = check_positive_int("length", length)
     pos = t // 2 if position is None else int(position)
     if not 0 <= pos < t:
         raise ValueError(f"position must be in [0, length) = [0, {t}), got {position!r}")
-    _check_positive_int("n_inputs", n_inputs)
+    check_positive_int("n_inputs", n_inputs)
     gen = torch.Generator().manual_seed(seed)
     total = torch.zeros(t, dtype=torch.float64)
     for _ in range(n_inputs):
@@ -424,8 +490,8 @@ def measure_field_span(model: nn.Module, in_channels: int, length: Optional[int]
 
     Notebook: 02_receptive_field.ipynb
     """
-    t = 64 if length is None else _check_positive_int("length", length)
-    limit = t if length is not None else _check_positive_int("max_length", max_length)
+    t = 64 if length is None else check_positive_int("length", length)
+    limit = t if length is not None else check_positive_int("max_length", max_length)
     margin = 1 if length is not None else None
     probe = _probe_copy(model, linearize, randomize, seed)
     searching = length is None and linearize and n_inputs > 1

@@ -45,9 +45,13 @@ def test_receptive_field_per_layer_kernels_and_blocks():
 @pytest.mark.parametrize("kwargs, match", [
     (dict(kernel_size=3, dilations=[1, 0, 4]), r"dilations must be positive integers, got \[1, 0, 4\]"),
     (dict(kernel_size=3, dilations=[]), "dilations must not be empty"),
-    (dict(kernel_size=0, dilations=[1]), "kernel_size must be positive integers"),
+    (dict(kernel_size=0, dilations=[1]), "kernel_size must be a positive integer, got 0"),
     (dict(kernel_size=[3, 3], dilations=[1]), "kernel_size has 2 entries but dilations has 1"),
-    (dict(kernel_size="3", dilations=[1]), "kernel_size must be positive integers"),
+    (dict(kernel_size="3", dilations=[1]), r"kernel_size must be a positive integer or a list of them, got '3'"),
+    (dict(kernel_size=[3, True], dilations=[1, 2]), r"kernel_size must be positive integers, got \[3, True\]"),
+    (dict(kernel_size=3, dilations="124"), r"dilations must be a list of positive integers, got '124'"),
+    (dict(kernel_size=np.int64(3), dilations=[1], convs_per_block=np.int64(0)),
+     r"convs_per_block must be a positive integer, got (np\.int64\()?0"),
     (dict(kernel_size=3, dilations=[1], convs_per_block=0), "convs_per_block must be a positive integer"),
 ])
 def test_receptive_field_errors(kwargs, match):
@@ -255,3 +259,44 @@ def test_output_channels_are_mixed_randomly_not_summed():
     model = nn.Sequential(DilatedConv1d(1, 3, 3, causal=False), nn.Identity())
     model[1] = __import__("tcnlib").ChannelLayerNorm(3)
     assert measure_receptive_field(model, 1) == 3
+
+
+# ----------------------------------------------------------------------------- stack diagram geometry
+
+
+@pytest.mark.parametrize("k, dilations, cpb, causal", [
+    (2, [1, 2, 4], 1, True), (2, [1, 4, 16], 1, True), (2, [1, 4, 16], 1, False), (3, [1, 2, 4, 8], 2, False),
+    ([2, 3, 5], [1, 2, 4], 1, False), (4, [1, 3, 9], 1, True), (5, [1, 2, 4, 8, 16, 32], 2, True),
+])
+@pytest.mark.parametrize("max_inputs", [8, 64, 1000])
+def test_stack_diagram_is_the_cone_and_the_holes_inside_the_drawing(k, dilations, cpb, causal, max_inputs):
+    from tcnlib.receptive import stack_diagram
+
+    g = stack_diagram(k, dilations, cpb, causal, max_inputs)
+    rf = receptive_field(k, dilations, cpb)
+    assert g.receptive_field == rf and (g.past, g.future) == field_span(k, dilations, cpb, causal)
+    assert g.n_inputs == min(max_inputs, rf + 4) and g.cut == (rf > g.n_inputs)
+    assert len(g.levels) == len(g.convs) + 1 == len(dilations) * cpb + 1
+    assert g.levels[-1].tolist() == [g.t_out]
+    if causal:
+        assert g.t_out == g.n_inputs - 1
+    # every row is the exact cone (cone_offsets) shifted to the output's column, cut to the drawing
+    for row, offsets in zip(g.levels, cone_offsets(k, dilations, cpb, causal)):
+        cols = offsets + g.t_out
+        assert row.tolist() == cols[(cols >= 0) & (cols < g.n_inputs)].tolist()
+    holes = np.array(coverage_holes(k, dilations, cpb, causal)) + g.t_out
+    assert g.holes.tolist() == holes[(holes >= 0) & (holes < g.n_inputs)].tolist()
+    from tcnlib.utils import padding_amounts
+    assert g.pads == [padding_amounts(kk, d, causal) for kk, d in g.convs]
+
+
+def test_stack_diagram_centres_a_same_stack_and_rejects_bad_input():
+    from tcnlib.receptive import stack_diagram
+
+    g = stack_diagram(3, [1, 2, 4], causal=False)  # field 15, drawn 19 wide: the output in the middle
+    assert (g.n_inputs, g.t_out, g.past, g.future) == (19, 9, 7, 7)
+    assert g.levels[0].tolist() == list(range(2, 17)) and g.holes.size == 0
+    with pytest.raises(ValueError, match="max_inputs must be an integer >= 2, got 1"):
+        stack_diagram(3, [1, 2], max_inputs=1)
+    with pytest.raises(ValueError, match="causal must be True or False, got 'no'"):
+        stack_diagram(3, [1, 2], causal="no")
