@@ -71,7 +71,7 @@ class Clip:
         meta: everything else known about the clip (tempo curve, meter, instruments, ...).
         path: the audio file it was read from, or ``None``.
 
-    Notebook: 01_audio_as_sequences.ipynb
+    Notebook: none (what load_example_clip and load_beat_dataset return)
     """
 
     name: str
@@ -137,7 +137,7 @@ def read_beats(path: PathLike, duration: Optional[float] = None) -> Tuple[np.nda
             non-increasing time, a beat-in-bar that is not a positive integer, a mix of lines with
             and without beat-in-bar, an empty file, or a beat outside ``[0, duration)``.
 
-    Notebook: 01_audio_as_sequences.ipynb
+    Notebook: none (used by load_example_clip and load_beat_dataset)
     """
     p = Path(path)
     if not p.exists():
@@ -310,7 +310,7 @@ def example_index() -> List[Dict[str, object]]:
     inter-beat intervals), drums (0/1), breaks (``"a-b;..."`` seconds without drums),
     instruments, key, duration (s), seed.
 
-    Notebook: 01_audio_as_sequences.ipynb
+    Notebook: 01_audio_as_sequences.ipynb, 04_causality.ipynb
     """
     d = example_dir()
     key = str(d)
@@ -334,7 +334,7 @@ def list_example_clips(split: Optional[str] = None, style: Optional[str] = None)
     Raises:
         ValueError: if ``split`` is not one of :data:`SPLITS` or ``style`` not one of :data:`STYLES`.
 
-    Notebook: 01_audio_as_sequences.ipynb
+    Notebook: 04_causality.ipynb, 06_cnn2d_clip_classification.ipynb, 07_tcn_beat_tracking.ipynb
     """
     if split is not None and split not in SPLITS:
         raise ValueError(f"split must be one of {list(SPLITS)} or None, got {split!r}")
@@ -383,7 +383,7 @@ def load_example_set(split: Optional[str] = None, style: Optional[str] = None,
                      sr: Optional[int] = 22050) -> List[Clip]:
     """Load every example clip of a split (and/or style): a list of :class:`Clip`.
 
-    Notebook: 06_cnn2d_clip_classification.ipynb, 07_tcn_beat_tracking.ipynb
+    Notebook: none (a shortcut: every clip of a split as a list)
     """
     return [load_example_clip(n, sr=sr) for n in list_example_clips(split, style)]
 
@@ -403,7 +403,7 @@ def find_beat_files(folder: PathLike) -> List[Tuple[Path, Path]]:
         ValueError: if the folder holds no audio, if an audio file has no ``.beats`` file or a
             ``.beats`` file no audio (all such files are named), or if two audio files share a stem.
 
-    Notebook: 07_tcn_beat_tracking.ipynb (training on your own data)
+    Notebook: none (used by load_beat_dataset)
     """
     root = Path(folder)
     if not root.exists():
@@ -452,7 +452,7 @@ def load_beat_dataset(folder: PathLike, sr: Optional[int] = 22050,
     Returns:
         a list of :class:`Clip` sorted by name (``split`` is ``None``; see :func:`split_clips`).
 
-    Notebook: 07_tcn_beat_tracking.ipynb (training on your own data)
+    Notebook: none (your own data: see the README's "Using tcnlib")
     """
     clips = []
     for audio_path, beats_path in find_beat_files(folder):
@@ -476,7 +476,7 @@ def split_clips(clips: Sequence[Clip], fractions: Tuple[float, float, float] = (
         ValueError: if the fractions are not three non-negative numbers summing to 1, or the
             clip names are not unique.
 
-    Notebook: 07_tcn_beat_tracking.ipynb (training on your own data)
+    Notebook: none (your own data, after load_beat_dataset)
     """
     f = np.asarray(fractions, dtype=float)
     if f.shape != (3,) or np.any(f < 0) or not np.isclose(f.sum(), 1.0):
@@ -509,7 +509,7 @@ def beat_frames(times: Sequence[float], sr: int, fps: float) -> np.ndarray:
     Returns:
         int array of the same length as ``times``.
 
-    Notebook: 07_tcn_beat_tracking.ipynb
+    Notebook: 01_audio_as_sequences.ipynb, 04_causality.ipynb
     """
     t = np.asarray(times, dtype=float)
     return np.round(t * sr / hop_length(sr, fps)).astype(int)
@@ -540,7 +540,7 @@ def beat_targets(times: Sequence[float], n_frames: int, sr: int, fps: float, wid
         ValueError: for a negative time, a time after the last frame (with ``outside="error"``),
             a negative ``widen``, a ``widen_value`` outside (0, 1] or another ``outside``.
 
-    Notebook: 07_tcn_beat_tracking.ipynb
+    Notebook: 01_audio_as_sequences.ipynb, 04_causality.ipynb, 07_tcn_beat_tracking.ipynb
     """
     n_frames = check_positive_int("n_frames", n_frames)
     widen = check_non_negative_int("widen", widen, unit="frames")

@@ -230,7 +230,7 @@ def beat_features(y: np.ndarray, sr: int, n_mels: int = N_MELS,
     Raises:
         ValueError: if ``y`` is empty, not 1-D or not finite, or ``sr`` is not a sample rate.
 
-    Notebook: 06_cnn2d_clip_classification.ipynb, 07_tcn_beat_tracking.ipynb
+    Notebook: 06_cnn2d_clip_classification.ipynb
     """
     y = check_audio(y, sr)
     if int(sr) != SR:

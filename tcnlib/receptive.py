@@ -129,7 +129,7 @@ def receptive_field_by_depth(kernel_size: IntOrSeq, dilations: Sequence[int], co
         >>> receptive_field_by_depth(3, [1, 2, 4, 8])
         [3, 7, 15, 31]
 
-    Notebook: 03_dilated_convolutions.ipynb
+    Notebook: none (used by tcnlib.plots.plot_receptive_field_vs_depth)
     """
     d = check_int_list("dilations", dilations)
     ks = _kernel_list(kernel_size, len(d))
@@ -188,7 +188,7 @@ def cone_offsets(kernel_size: IntOrSeq, dilations: Sequence[int], convs_per_bloc
         A list of ``n_convs + 1`` sorted int arrays of time offsets relative to the output
         (negative: past). Entry 0 is the input layer, the last entry is ``[0]`` (the output).
 
-    Notebook: 03_dilated_convolutions.ipynb
+    Notebook: none (the cone of one output; tcnlib.receptive.stack_diagram draws it)
     """
     convs = _conv_list(kernel_size, dilations, convs_per_block)
     causal = check_bool("causal", causal)
@@ -488,7 +488,7 @@ def measure_field_span(model: nn.Module, in_channels: int, length: Optional[int]
         ValueError: if no input position has a non-zero gradient, or the span still reaches an
             end of the input at ``length`` (given) or ``max_length``.
 
-    Notebook: 02_receptive_field.ipynb
+    Notebook: none (used by measure_receptive_field)
     """
     t = 64 if length is None else check_positive_int("length", length)
     limit = t if length is not None else check_positive_int("max_length", max_length)
