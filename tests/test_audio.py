@@ -182,3 +182,41 @@ def test_play_errors(tone):
         tcnlib.play(y, 100)
     with pytest.raises(ValueError, match="play at most max_seconds=0.5"):
         tcnlib.play(y, sr, max_seconds=0.5)
+
+
+def test_integer_pcm_is_scaled_by_its_dtype_range(tmp_path, tone):
+    """What scipy.io.wavfile.read returns (int16, int32, uint8) means the same sound as the floats."""
+    y, sr = tone
+    for dtype, full in ((np.int16, 32768), (np.int32, 2 ** 31)):
+        pcm = np.round(y * (full - 1)).astype(dtype)
+        np.testing.assert_allclose(tcnlib.as_waveform(pcm), y, atol=2.0 / full)
+    u8 = np.round(y * 127 + 128).astype(np.uint8)
+    np.testing.assert_allclose(tcnlib.as_waveform(u8), y, atol=1.0 / 128)
+    # an int16 tone saved and read back keeps its level (it used to become a full-scale square wave)
+    back, _ = tcnlib.load_audio(tcnlib.save_audio(tmp_path / "i16.wav", np.round(y * 32767).astype(np.int16), sr),
+                                sr=None)
+    assert abs(float(np.max(np.abs(back))) - 0.5) < 0.01
+    with pytest.raises(ValueError, match="int64, which is not a PCM audio format"):
+        tcnlib.as_waveform(np.arange(10))
+
+
+def test_truncated_wav_warns_and_loads_what_is_there(tmp_path, tone):
+    y, sr = tone
+    path = tmp_path / "cut.wav"
+    sf.write(path, y, sr, subtype="PCM_16")
+    data = path.read_bytes()
+    path.write_bytes(data[:44 + 2 * 4000])  # the header still announces 16000 samples
+    with pytest.warns(UserWarning, match=r"cut\.wav.* is truncated.*25%"):
+        out, _ = tcnlib.load_audio(path, sr=None)
+    np.testing.assert_allclose(out, y[:4000], atol=1e-4)
+    sf.write(path, y, sr, subtype="PCM_16")  # a complete file loads without a warning
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tcnlib.load_audio(path, sr=None)
+
+
+def test_save_audio_warns_before_clipping(tmp_path, tone):
+    y, sr = tone
+    with pytest.warns(UserWarning, match=r"y exceeds \[-1, 1\] \(peak 1\.5\)"):
+        tcnlib.save_audio(tmp_path / "loud.wav", 3 * y, sr)

@@ -175,6 +175,18 @@ def test_widget_edge_settings_show_messages_not_tracebacks():
     assert "A single layer" in w.message.value
 
 
+def test_widget_explains_clamped_starting_values_until_the_first_change():
+    """The explorer's starting values are clamped and explained as the pure layer does it."""
+    w = receptive_field_explorer(kernel_size=100, causal="no", rate="fast")
+    assert w.settings.kernel_size == 9 and w.controls["kernel_size"].value == 9
+    assert "kernel size 100 is outside 1..9; clamped to 9" in w.message.value
+    assert "causal must be True or False; got &#x27;no&#x27;, using True" in w.message.value
+    assert w.settings.rate == 100.0 and "rate must be a positive number" in w.message.value
+    w.controls["kernel_size"].value = 3  # the first change: the starting values' notes are gone
+    assert "kernel size 100" not in w.message.value
+    assert explorer_settings(causal="no").causal is True
+
+
 def test_widget_skips_redraw_when_the_stack_is_unchanged():
     w = receptive_field_explorer(schedule="none")
     n, png = w.redraws, w.figure.value
