@@ -74,6 +74,28 @@ def test_opens_with_goals_and_ends_with_exercises(path):
     assert "NOT YET" in outputs, f"{path.name}: the exercises must be committed open (their checkers saying NOT YET)"
 
 
+CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']""")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_exercise_says_how_to_get_its_solution(path):
+    """Below each exercise (concept checks aside, they answer at once) the next markdown cell names
+    ``tcnlib.exercises.show_solution("NN.i")``: the deliberate step for a student who is stuck."""
+    from tcnlib import exercises
+
+    cells = _load(path)["cells"]
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] != "code":
+            continue
+        for key in CHECK_CALL.findall("".join(cell["source"])):
+            if key in exercises.REGISTRY and exercises.get(key).kind == "concept":
+                continue
+            after = next(("".join(c["source"]) for c in cells[i + 1:] if c["cell_type"] == "markdown"), "")
+            assert re.search(rf"""show_solution\(\s*["']{re.escape(key)}["']\s*\)""", after), (
+                f"{path.name} cell {i}: exercise {key} needs a markdown line below it naming "
+                f"tcnlib.exercises.show_solution(\"{key}\")")
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_size_is_reasonable(path):
     size_mb = path.stat().st_size / 2**20
