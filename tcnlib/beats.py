@@ -463,14 +463,12 @@ def train_beat_model(kind: str = "tcn", causal: bool = False, epochs: int = 20, 
     from .data import list_example_clips
     from .training import fit
 
-    if train_names is not None:
-        if train_clips is not None:
-            raise ValueError("give train_clips or its older name train_names, not both")
-        train_clips = train_names
-    if val_names is not None:
-        if val_clips is not None:
-            raise ValueError("give val_clips or its older name val_names, not both")
-        val_clips = val_names
+    for new, old in (("train_clips", "train_names"), ("val_clips", "val_names")):
+        if locals()[old] is not None:
+            if locals()[new] is not None:
+                raise ValueError(f"give {new} or its older name {old}, not both")
+    train_clips = train_clips if train_clips is not None else train_names
+    val_clips = val_clips if val_clips is not None else val_names
     train = _check_clips(train_clips if train_clips is not None else list_example_clips("train"), "train_clips")
     valid = _check_clips(val_clips if val_clips is not None else list_example_clips("validation"), "val_clips")
     seed_everything(seed)

@@ -84,3 +84,25 @@ def test_gpu_session_script_runs_a_notebook_in_smoke_mode(tmp_path):
     assert not any(o.get("output_type") == "error" for c in code for o in c.outputs)
     log = (tmp_path / "gpu-run.log").read_text()
     assert "imports ok" in log and "step nb02 took" in log
+
+
+def test_readme_names_exist_in_tcnlib():
+    """Every ``tcnlib.X`` (and ``beats.X``) the README shows is a real name of the package."""
+    import importlib
+
+    import tcnlib
+
+    names = set(re.findall(r"\btcnlib\.([A-Za-z_]\w*)", README))
+    assert {"track_beats", "load_beat_dataset", "split_clips"} <= names
+    missing = sorted(n for n in names if not hasattr(tcnlib, n)
+                     and importlib.util.find_spec(f"tcnlib.{n}") is None)
+    assert not missing, f"the README names tcnlib.{missing}, which do not exist"
+    beats = importlib.import_module("tcnlib.beats")
+    missing = sorted(n for n in set(re.findall(r"\bbeats\.([A-Za-z_]\w*)\(", README)) if not hasattr(beats, n))
+    assert not missing, f"the README calls beats.{missing}, which do not exist"
+
+
+def test_assets_env_var_is_documented():
+    from tcnlib.data import ASSETS_ENV_VAR
+
+    assert ASSETS_ENV_VAR in README
