@@ -190,7 +190,10 @@ def measure(notebook: Path, mode: str, threads: int, timeout_s: int, pythonpath:
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"the wrapper for {notebook.name} ({mode}) failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"the wrapper for {notebook.name} ({mode}) printed no result:\n{proc.stdout[-2000:]}")
+    return json.loads(lines[-1])
 
 
 def read_results(path: Path = RESULTS) -> Dict[Tuple[str, str], Result]:

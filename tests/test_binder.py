@@ -236,6 +236,21 @@ def _measure_module():
     return module
 
 
+def test_guide_quotes_the_measured_resources():
+    m = _measure_module()
+    results = m.read_results()
+    assert results, "benchmarks/LESSONS.md has no measurements (run benchmarks/measure_lessons.py)"
+    guide = m.GUIDE.read_text()
+    assert "## Running the course for a class" in guide
+    assert m.GUIDE_START in guide and m.GUIDE_END in guide, "the guide lost its lesson-resources markers"
+    table = guide.split(m.GUIDE_START, 1)[1].split(m.GUIDE_END, 1)[0].strip()
+    assert table == m.guide_table(results), \
+        "the guide's table differs from benchmarks/LESSONS.md: run python benchmarks/measure_lessons.py --update-guide-only"
+    for (lesson, mode), r in results.items():
+        assert r.commit and re.fullmatch(r"[0-9a-f]{7,40}(\+dirty)?", r.commit), r
+        assert r.peak_mib > 0 and r.cpu_s > 0, r
+
+
 def test_results_rows_round_trip():
     m = _measure_module()
     r = m.Result("01_a.ipynb", "quick", 512.4, 12.3, 40.0, 1, "ok", "abc1234567", "2026-12-01 14:00", "2-core X")
