@@ -31,7 +31,7 @@ from torch.nn import functional as F
 
 from .models import DilatedConv1d
 from .receptive import exponential_dilations, receptive_field, repeat_stack
-from .utils import check_int, check_non_negative_int, check_positive_int, is_int
+from .utils import check_bool, check_int, check_non_negative_int, check_positive_int, is_int
 
 ArrayLike = Union[np.ndarray, torch.Tensor]
 
@@ -401,7 +401,7 @@ class WaveNet(nn.Module):
                  temperature: float = 1.0, generator: Optional[torch.Generator] = None,
                  cached: bool = True) -> torch.Tensor:
         """Sample ``n_samples`` new classes ``(B, n_samples)``; see :func:`generate_cached`."""
-        fn = generate_cached if cached else generate_naive
+        fn = generate_cached if check_bool("cached", cached) else generate_naive
         return fn(self, n_samples, prime=prime, batch_size=batch_size, temperature=temperature,
                   generator=generator)
 
@@ -548,6 +548,8 @@ def _prepare(model: WaveNet, n_samples: int, prime: Optional[torch.Tensor], batc
             prime = prime[None, :].expand(batch_size, -1)
         model.check_classes(prime, "prime")
     prime = prime.to(device)
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise ValueError(f"generator must be a torch.Generator or None, got {generator!r}")
     if uniforms is None:
         uniforms = torch.rand(prime.shape[0], n_samples, generator=generator, dtype=torch.float64)
     elif not isinstance(uniforms, torch.Tensor):
@@ -587,6 +589,7 @@ def generate_naive(model: WaveNet, n_samples: int, prime: Optional[torch.Tensor]
     """
     prime, u = _prepare(model, n_samples, prime, batch_size, generator, uniforms)
     _check_temperature(temperature)
+    return_logits = check_bool("return_logits", return_logits)
     n_samples = int(n_samples)
     B, P = prime.shape
     rf = model.receptive_field
@@ -759,6 +762,7 @@ def generate_cached(model: WaveNet, n_samples: int, prime: Optional[torch.Tensor
     """
     prime, u = _prepare(model, n_samples, prime, batch_size, generator, uniforms)
     _check_temperature(temperature)
+    return_logits = check_bool("return_logits", return_logits)
     n_samples = int(n_samples)
     B = prime.shape[0]
     cache = WaveNetCache(model, B)

@@ -455,6 +455,13 @@ R("generate_naive prime float", lambda c: T.generate_naive(c.wn, 3, prime=torch.
 R("generate_naive uniforms shape", lambda c: T.generate_naive(c.wn, 3, uniforms=torch.rand(1, 5)), ValueError,
   "uniforms", r"\(B, n_samples\)")
 R("generate_naive model", lambda c: T.generate_naive(c.tcn, 3), ValueError, "model", "WaveNet")
+R("generate_naive return_logits str", lambda c: T.generate_naive(c.wn, 3, return_logits="no"), ValueError,
+  "return_logits", BOOL)
+R("generate_cached return_logits str", lambda c: T.generate_cached(c.wn, 3, return_logits="no"), ValueError,
+  "return_logits", BOOL)
+R("generate_naive generator int", lambda c: T.generate_naive(c.wn, 3, generator=0), ValueError, "generator",
+  "torch.Generator")
+R("WaveNet.generate cached str", lambda c: c.wn.generate(3, cached="no"), ValueError, "cached", BOOL)
 C("generate_naive numpy n", lambda c: T.generate_naive(c.wn, np.int64(3)), lambda r: tuple(r.shape) == (1, 3))
 R("generate_cached n=0", lambda c: T.generate_cached(c.wn, 0), ValueError, "n_samples", "positive")
 R("generate_cached n float", lambda c: T.generate_cached(c.wn, 3.0), ValueError, "n_samples", "integer")
