@@ -534,7 +534,7 @@ class Site:
         except ValueError:
             self.report.broken.append(f"{page.source}: {url} (outside the course repository)")
             return None
-        if rel.split("/")[0] in (".venv", ".git", "website") and not rel.startswith("website/static"):
+        if rel.split("/")[0] in (".venv", ".git") or self.out.resolve() in target.parents:
             self.report.broken.append(f"{page.source}: {url} (not part of the course)")
             return None
         if rel in self.by_source:
@@ -546,7 +546,7 @@ class Site:
             self.queue.append(extra)
             return _rel(extra.out, page.out)
         if target.is_file():
-            self._copy(target, rel, page, url)
+            self._copy(target, rel, f"{page.source}: {url}")
             return _rel(rel, page.out)
         if target.is_dir():
             self._listing(target, rel)
@@ -554,12 +554,13 @@ class Site:
         self.report.broken.append(f"{page.source}: {url} (no such file)")
         return None
 
-    def _copy(self, target: Path, rel: str, page: Page, url: str) -> None:
+    def _copy(self, target: Path, rel: str, where: str) -> None:
+        """Copy the repository file ``target`` to ``rel`` in the site (``where``: the link, for the report)."""
         dest = self.out / rel
         if dest.exists():
             return
         if target.stat().st_size > MAX_COPY_BYTES:
-            self.report.broken.append(f"{page.source}: {url} (larger than {MAX_COPY_BYTES >> 20} MB, not copied)")
+            self.report.broken.append(f"{where} (larger than {MAX_COPY_BYTES >> 20} MB, not copied)")
             return
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(target, dest)
@@ -574,7 +575,7 @@ class Site:
         for child in sorted(folder.iterdir()):
             if child.name.startswith((".", "__")) or not child.is_file() or child.stat().st_size > MAX_COPY_BYTES:
                 continue
-            self._copy(child, f"{rel}/{child.name}", Page(rel, rel, rel), child.name)
+            self._copy(child, f"{rel}/{child.name}", f"{rel}/: {child.name}")
             items.append(f'<li><a href="{html.escape(child.name)}">{html.escape(child.name)}</a></li>')
         root = _root(f"{rel}/index.html")
         dest.parent.mkdir(parents=True, exist_ok=True)
