@@ -15,7 +15,7 @@ import importlib
 import pkgutil
 
 from ._core import (FAIL, NOT_YET, PASS, REGISTRY, CheckResult, Exercise, NotYet, Verdict, Wrong, as_number,
-                    call, check, get, is_placeholder, keys, mistake, placeholder, register, report,
+                    call, check, get, is_placeholder, keys, mistake, multiple_choice, placeholder, register, report,
                     show_solution, solution)
 from ._legacy import *  # noqa: F401,F403  (checkers not yet moved into a lesson module)
 

@@ -143,6 +143,33 @@ def as_number(answer: Any, what: str = "a number") -> float:
     return value
 
 
+def multiple_choice(correct: str, why: str, hints: Dict[str, str]) -> Callable[[Any], Verdict]:
+    """A checker for a concept check answered with one letter (``answer = "b"``).
+
+    Args:
+        correct: the right letter.
+        why: what the PASS line says (the idea in one sentence).
+        hints: for every wrong letter, the hint its FAIL line gives.
+
+    Returns:
+        A checker for :class:`Exercise`.
+    """
+    options = sorted(set(hints) | {correct})
+
+    def checker(answer: Any) -> Verdict:
+        if is_placeholder(answer):
+            raise NotYet()
+        if not isinstance(answer, str) or answer.strip().lower().strip("()") not in options:
+            raise Wrong(f"expected one of the letters {', '.join(options)}, got {answer!r}",
+                        'answer with one letter in quotes, e.g. answer = "a"')
+        letter = answer.strip().lower().strip("()")
+        if letter == correct:
+            return Verdict(True, why)
+        return Verdict(False, f"({letter}) is not it", hints[letter])
+
+    return checker
+
+
 @dataclass(frozen=True)
 class Exercise:
     """One exercise: its key ``"NN.i"`` (lesson NN), a title, a checker, how to start, and three

@@ -1,40 +1,14 @@
 """Exercises of lesson 01, audio as sequences: counting samples and frames, and what order carries.
 
-Also home of :func:`multiple_choice`, the checker factory the concept checks of lessons 01-04 use.
+Concept checks use :func:`tcnlib.exercises.multiple_choice` (in ``_core``).
 
 Notebook: 01_audio_as_sequences.ipynb
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict
+from typing import Any
 
-from ._core import Exercise, NotYet, Verdict, Wrong, as_number, is_placeholder, register
-
-def multiple_choice(correct: str, why: str, hints: Dict[str, str]) -> Callable[[Any], Verdict]:
-    """A checker for a concept check answered with one letter (``answer = "b"``).
-
-    Args:
-        correct: the right letter.
-        why: what the PASS line says (the idea in one sentence).
-        hints: for every wrong letter, the hint its FAIL line gives.
-
-    Returns:
-        A checker for :class:`Exercise`.
-    """
-    options = sorted(set(hints) | {correct})
-
-    def checker(answer: Any) -> Verdict:
-        if is_placeholder(answer):
-            raise NotYet()
-        if not isinstance(answer, str) or answer.strip().lower().strip("()") not in options:
-            raise Wrong(f"expected one of the letters {', '.join(options)}, got {answer!r}",
-                        'answer with one letter in quotes, e.g. answer = "a"')
-        letter = answer.strip().lower().strip("()")
-        if letter == correct:
-            return Verdict(True, why)
-        return Verdict(False, f"({letter}) is not it", hints[letter])
-
-    return checker
+from ._core import Exercise, NotYet, Verdict, Wrong, as_number, is_placeholder, multiple_choice, register  # noqa: F401
 
 
 def _whole_number(answer: Any, what: str) -> int:
