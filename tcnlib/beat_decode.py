@@ -15,7 +15,7 @@ from typing import Dict, Optional, Sequence, Tuple
 import numpy as np
 
 from .audio import hop_length
-from .utils import check_int_list, check_positive_int
+from .utils import check_bool, check_int_list, check_positive_int
 
 RATE = 22050 / hop_length(22050, 100.0)
 """Default frame rate of the activations: 22050 Hz / a 220-sample hop = 100.227 frames/s
@@ -212,6 +212,7 @@ def decode_beats(activation: np.ndarray, min_bpm: float = 55.0, max_bpm: float =
     beat_width = check_positive_int("beat_width", beat_width, unit="frames")
     _check_unit_interval("neutral", neutral, low_open=True, high_open=True)
     threshold = _check_unit_interval("threshold", threshold)
+    correct = check_bool("correct", correct)
     prior = None
     if tempo_prior is not None:
         bpm0, sigma = (float(v) for v in tempo_prior)
@@ -306,6 +307,8 @@ def decode_downbeats(beats: np.ndarray, downbeat_activation: np.ndarray, meters:
     beats = np.asarray(beats, dtype=float)
     if beats.ndim != 1 or not np.all(np.isfinite(beats)):
         raise ValueError(f"beats must be 1-D finite times in seconds, got shape {beats.shape}")
+    if np.any(np.diff(beats) <= 0):
+        raise ValueError("beats must be increasing times in seconds (as decode_beats returns them)")
     if beats.size == 0 or a.size == 0:
         return np.zeros(0), meters[0]
     idx = np.clip(np.round(beats * rate).astype(int), 0, len(a) - 1)
@@ -385,4 +388,8 @@ def mean_scores(scores: Sequence[Dict[str, float]]) -> Dict[str, float]:
     """
     if not scores:
         raise ValueError("scores must hold at least one dict of metrics")
+    keys = set(scores[0])
+    if any(set(s) != keys for s in scores):
+        raise ValueError(f"scores must all have the same keys (as evaluate_beats returns them), got "
+                         f"{sorted({tuple(sorted(s)) for s in scores})}")
     return {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}

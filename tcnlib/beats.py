@@ -38,7 +38,8 @@ from .data import Clip, beat_targets, pretrained_path
 from .features import (FPS, GAMMA, N_MELS, SR, ClipLike, augment_features, beat_features, check_audio,
                        clip_features, example_features, feature_cache, frame_rate, stretch_features)
 from .models import TCN
-from .utils import atomic_write, check_bool, check_positive_int, count_parameters, eval_mode, padding_amounts
+from .utils import (atomic_write, check_bool, check_module, check_positive_int, count_parameters, eval_mode,
+                    padding_amounts)
 
 PathLike = Union[str, os.PathLike]
 
@@ -106,6 +107,9 @@ def make_beat_batch(names: Sequence[ClipLike], seed: int, batch_size: int = 8, f
     batch_size = check_positive_int("batch_size", batch_size)
     frames = check_positive_int("frames", frames)
     widen = _check_widen(widen)
+    lo, hi = (float(v) for v in stretch)
+    if not 0 < lo <= hi:
+        raise ValueError(f"stretch must be (low, high) factors with 0 < low <= high, got {tuple(stretch)!r}")
     rng = np.random.default_rng(seed)
     xs, ys = [], []
     for _ in range(batch_size):
@@ -149,6 +153,8 @@ def beat_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 
     Notebook: none (used by train_beat_model)
     """
+    if logits.shape != targets.shape:
+        raise ValueError(f"targets must have the shape of logits {tuple(logits.shape)}, got {tuple(targets.shape)}")
     return nn.functional.binary_cross_entropy_with_logits(logits.float(), targets.float())
 
 
@@ -217,6 +223,10 @@ class BeatNet(nn.Module):
         if kind not in MODEL_KINDS:
             raise ValueError(f"kind must be one of {list(MODEL_KINDS)}, got {kind!r}")
         causal = check_bool("causal", causal)
+        n_mels, channels = check_positive_int("n_mels", n_mels), check_positive_int("channels", channels)
+        kernel_size, n_blocks = check_positive_int("kernel_size", kernel_size), check_positive_int("n_blocks", n_blocks)
+        if not 0 <= float(dropout) < 1:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
         self.config = dict(kind=kind, n_mels=int(n_mels), channels=int(channels), kernel_size=int(kernel_size),
                            n_blocks=int(n_blocks), causal=causal, dropout=float(dropout))
         self.frontend = SpectralFrontEnd(n_mels, channels, causal, dropout)
@@ -243,9 +253,13 @@ def beat_activations(model: nn.Module, S: np.ndarray) -> np.ndarray:
 
     Notebook: 07_tcn_beat_tracking.ipynb
     """
+    check_module("model", model)
     S = np.asarray(S, dtype=np.float32)
     if S.ndim != 2:
         raise ValueError(f"S must be a spectrogram of shape (n_mels, T), got shape {S.shape}")
+    n_mels = getattr(model, "config", {}).get("n_mels")
+    if n_mels is not None and S.shape[0] != n_mels:
+        raise ValueError(f"S must have shape ({n_mels}, T) for this model ({n_mels} mel bands), got {S.shape}")
     dev = next(model.parameters()).device
     with eval_mode(model), torch.no_grad():
         return torch.sigmoid(model(torch.tensor(S)[None].to(dev)))[0].float().cpu().numpy()
@@ -289,6 +303,11 @@ def save_beat_model(path: PathLike, model: BeatNet, info: Optional[Dict[str, obj
 
     Notebook: none (used by assets/pretrained/train_beat_tracker.py)
     """
+    check_module("model", model, "a BeatNet")
+    if not isinstance(getattr(model, "config", None), dict):
+        raise ValueError(f"model must be a BeatNet (with its config), got {type(model).__name__}")
+    if info is not None and not isinstance(info, dict):
+        raise ValueError(f"info must be a dict of plain values or None, got {type(info).__name__}")
     plain_info = _plain(dict(info or {}), "info")
     state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
     payload = {"model": state, "config": dict(model.config), "info": plain_info}
@@ -311,6 +330,10 @@ def load_beat_model(path: PathLike = PRETRAINED, device: Union[str, torch.device
     Notebook: 07_tcn_beat_tracking.ipynb
     """
     p = Path(path)
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device must be 'cpu', 'cuda', 'cuda:N' or 'mps' (or a torch.device), got {device!r}") from None
     if not p.is_file():
         if p.parent == PRETRAINED.parent:
             pretrained_path(p.name)  # raises the error that explains TCN_COURSE_ASSETS
@@ -410,6 +433,9 @@ def beat_f_metric(logits: torch.Tensor, targets: torch.Tensor) -> float:
 
     Notebook: none (used by train_beat_model)
     """
+    if logits.shape != targets.shape or logits.dim() != 3:
+        raise ValueError(f"targets must have the shape of logits (B, 2, T) {tuple(logits.shape)}, "
+                         f"got {tuple(targets.shape)}")
     rate = frame_rate()
     scores = []
     for out, tgt in zip(torch.sigmoid(logits.float()), targets):

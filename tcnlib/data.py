@@ -109,6 +109,19 @@ class Clip:
             raise ValueError(f"clip {self.name!r} has style {self.style!r}, not one of {list(STYLES)}")
         return STYLES.index(self.style)
 
+    def __post_init__(self) -> None:
+        y = np.asarray(self.y)
+        if y.ndim != 1:
+            raise ValueError(f"y must be a mono waveform of shape (N,), got shape {y.shape}")
+        if not is_int(self.sr) or self.sr < 1:
+            raise ValueError(f"sr must be a positive integer sample rate in Hz, got {self.sr!r}")
+        beats = np.asarray(self.beats, dtype=float)
+        if beats.ndim != 1 or not np.all(np.isfinite(beats)) or np.any(np.diff(beats) <= 0):
+            raise ValueError(f"beats must be finite, increasing times in seconds of shape (n_beats,), got {self.beats!r}")
+        if self.beat_in_bar is not None and np.shape(self.beat_in_bar) != beats.shape:
+            raise ValueError(f"beat_in_bar must have one entry per beat ({len(beats)}), got shape "
+                             f"{np.shape(self.beat_in_bar)}")
+
     def __repr__(self) -> str:
         return (f"Clip({self.name!r}, {self.duration:.1f} s at {self.sr} Hz, {len(self.beats)} beats, "
                 f"{len(self.downbeats)} downbeats, style={self.style!r}, split={self.split!r})")
@@ -142,8 +155,13 @@ def read_beats(path: PathLike, duration: Optional[float] = None) -> Tuple[np.nda
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"annotation file not found: {str(p)!r}")
-    try:
-        text = p.read_text(encoding="utf-8-sig")
+    if p.is_dir():
+        raise ValueError(f"{str(p)!r} is a folder (directory), not a .beats file")
+    if duration is not None and not float(duration) > 0:
+        raise ValueError(f"duration must be a positive number of seconds, got {duration!r}")
+    raw = p.read_bytes()
+    try:  # UTF-8 (with or without Notepad's byte-order mark) or UTF-16 with its byte-order mark
+        text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise ValueError(f"{p}: not a text file ({err})") from err
     times: List[float] = []
@@ -210,7 +228,10 @@ def write_beats(path: PathLike, times: Sequence[float], beat_in_bar: Optional[Se
 
     Notebook: none (used by assets/synth.py, which writes the example set)
     """
-    t = np.asarray(times, dtype=float)
+    try:
+        t = np.asarray(times, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"times must be numbers of seconds, got {times!r}") from None
     if t.ndim != 1:
         raise ValueError(f"times must be a 1-D sequence of seconds, got shape {t.shape}")
     if len(t) == 0:
@@ -454,6 +475,8 @@ def load_beat_dataset(folder: PathLike, sr: Optional[int] = 22050,
 
     Notebook: none (your own data: see the README's "Using tcnlib")
     """
+    if styles is not None and not isinstance(styles, dict):
+        raise ValueError(f"styles must be a dict {{clip name: style}} or None, got {type(styles).__name__}")
     clips = []
     for audio_path, beats_path in find_beat_files(folder):
         y, file_sr = load_audio(audio_path, sr=sr)
@@ -482,6 +505,9 @@ def split_clips(clips: Sequence[Clip], fractions: Tuple[float, float, float] = (
     if f.shape != (3,) or np.any(f < 0) or not np.isclose(f.sum(), 1.0):
         raise ValueError(f"fractions must be three numbers >= 0 summing to 1 (train, validation, test), "
                          f"got {fractions}")
+    clips = list(clips)
+    if not clips:
+        raise ValueError("clips must not be empty: split_clips needs at least one Clip")
     names = [c.name for c in clips]
     if len(set(names)) != len(names):
         dup = sorted({n for n in names if names.count(n) > 1})
@@ -512,6 +538,8 @@ def beat_frames(times: Sequence[float], sr: int, fps: float) -> np.ndarray:
     Notebook: 01_audio_as_sequences.ipynb, 04_causality.ipynb
     """
     t = np.asarray(times, dtype=float)
+    if not np.all(np.isfinite(t)):
+        raise ValueError("times must be finite numbers of seconds (no NaN or inf)")
     return np.round(t * sr / hop_length(sr, fps)).astype(int)
 
 

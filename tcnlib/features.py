@@ -103,6 +103,9 @@ class FeatureCache:
 
     def __init__(self, directory: Optional[PathLike] = None) -> None:
         self.directory = None if directory is None else Path(directory)
+        if self.directory is not None and self.directory.exists() and not self.directory.is_dir():
+            raise ValueError(f"directory must be a folder for the cache's .npy files, but {str(self.directory)!r} "
+                             "is a file (not a directory)")
         self._mem: Dict[str, np.ndarray] = {}
         self.hits = 0
         self.misses = 0
@@ -330,9 +333,20 @@ def augment_features(S: np.ndarray, rng: np.random.Generator, gain_db: float = 1
     Returns:
         float32 ``(F, T)`` (a new array).
 
+    Raises:
+        ValueError: if ``S`` is not ``(F, T)``, ``rng`` not a Generator or a strength negative.
+
     Notebook: none (used by tcnlib.beats.make_beat_batch)
     """
-    M = np.expm1(np.asarray(S, dtype=np.float32))
+    S = np.asarray(S, dtype=np.float32)
+    if S.ndim != 2:
+        raise ValueError(f"S must be a spectrogram of shape (F, T), got shape {S.shape}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+    for name, value in (("gain_db", gain_db), ("tilt_db", tilt_db), ("noise", noise)):
+        if not float(value) >= 0:
+            raise ValueError(f"{name} must be >= 0 (0 switches it off), got {value!r}")
+    M = np.expm1(S)
     F = M.shape[0]
     x = np.linspace(-1.0, 1.0, F)
     centre, width = rng.uniform(-1, 1), rng.uniform(0.2, 0.8)

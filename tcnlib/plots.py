@@ -16,7 +16,7 @@ from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 
 from .audio import as_waveform, hop_length
-from .utils import check_positive_int
+from .utils import check_bool, check_positive_int
 
 if TYPE_CHECKING:
     import torch
@@ -51,6 +51,7 @@ def plot_waveform(y: np.ndarray, sr: int, ax: Optional[Axes] = None, start: floa
     y = as_waveform(y)
     if sr <= 0:
         raise ValueError(f"sr must be positive, got {sr}")
+    samples = check_bool("samples", samples)
     n0 = max(0, int(round(start * sr)))
     n1 = len(y) if end is None else min(len(y), int(round(end * sr)))
     if n1 <= n0:
@@ -363,6 +364,9 @@ def plot_tcn_architecture(model: object, ax: Optional[Axes] = None,
 
     from .receptive import receptive_field
 
+    needed = ("blocks", "channels", "dilations", "kernel_size", "in_channels", "convs_per_block", "norm", "causal")
+    if not all(hasattr(model, a) for a in needed):
+        raise ValueError(f"model must be a tcnlib.TCN (with {', '.join(needed)}), got {type(model).__name__}")
     n = len(model.blocks)
     ax = _axes(ax, (8, 0.75 * n + 1.8))
     boxes = []
@@ -416,6 +420,8 @@ def plot_learning_curves(history: object, keys: Optional[Sequence[str]] = None, 
     Notebook: 05_tcn_vs_rnn.ipynb
     """
     metrics = getattr(history, "metrics", history)
+    if not isinstance(metrics, dict):
+        raise ValueError(f"history must be a tcnlib.training.History or a dict of lists, got {type(history).__name__}")
     if x not in metrics:
         raise ValueError(f"x must be a key of the history such as 'step' or 'epoch', got {x!r}; "
                          f"it has {sorted(metrics)}")
@@ -461,6 +467,9 @@ def plot_beats(S: np.ndarray, sr: int, fps: float, beats: Sequence[float],
 
     Notebook: 01_audio_as_sequences.ipynb
     """
+    for name, times in (("beats", beats), ("downbeats", downbeats)):
+        if times is not None and not np.all(np.isfinite(np.asarray(times, dtype=float))):
+            raise ValueError(f"{name} must be finite times in seconds (no NaN or inf)")
     ax, img = plot_spectrogram(S, sr=sr, fps=fps, ax=ax, y_axis=y_axis, title=title)
     lines = [ax.axvline(float(b), color="white", linewidth=0.7, alpha=0.8) for b in beats]
     if downbeats is not None:

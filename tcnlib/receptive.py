@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .utils import check_bool, check_int, check_int_list, check_positive_int, is_int, padding_amounts
+from .utils import check_bool, check_int, check_int_list, check_module, check_positive_int, is_int, padding_amounts
 
 IntOrSeq = Union[int, Sequence[int]]
 
@@ -80,9 +80,16 @@ def to_seconds(n_steps: float, rate: float) -> float:
 
     Example: ``to_seconds(4095, 100) == 40.95`` (frames at 100 Hz).
 
+    Raises:
+        ValueError: if ``n_steps`` is not a number >= 0 or ``rate`` not a positive number.
+
     Notebook: 02_receptive_field.ipynb
     """
-    if not np.isfinite(rate) or rate <= 0:
+    if isinstance(n_steps, (bool, np.bool_, str, bytes)) or not isinstance(n_steps, (int, float, np.number)) \
+            or not np.isfinite(n_steps) or n_steps < 0:
+        raise ValueError(f"n_steps must be a number >= 0 of samples or frames, got {n_steps!r}")
+    if isinstance(rate, (bool, np.bool_, str, bytes)) or not isinstance(rate, (int, float, np.number)) \
+            or not np.isfinite(rate) or rate <= 0:
         raise ValueError(f"rate must be a positive number of steps per second, got {rate!r}")
     return float(n_steps) / float(rate)
 
@@ -285,6 +292,7 @@ def stack_parameters(kernel_size: IntOrSeq, n_layers: int, channels: int, in_cha
     c = check_positive_int("channels", channels)
     c0 = c if in_channels is None else check_positive_int("in_channels", in_channels)
     cpb = check_positive_int("convs_per_block", convs_per_block)
+    bias = check_bool("bias", bias)
     total, c_in = 0, c0
     for k in ks:
         for _ in range(cpb):
@@ -389,6 +397,9 @@ _ELEMENTWISE = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.RReLU, nn.ELU, nn.
 
 
 def _probe_copy(model: nn.Module, linearize: bool, randomize: bool, seed: int) -> nn.Module:
+    check_module("model", model, "a module mapping (B, C, T) -> (B, C', T)")
+    linearize = check_bool("linearize", linearize)
+    randomize = check_bool("randomize", randomize)
     probe = copy.deepcopy(model).double().eval()
     if linearize:
         for parent in list(probe.modules()):

@@ -120,6 +120,19 @@ def check_bool(name: str, value: object) -> bool:
     return bool(value)
 
 
+def check_module(name: str, value: object, what: str = "a torch.nn.Module") -> "nn.Module":
+    """``value`` if it is a ``torch.nn.Module``, else ``"model must be a torch.nn.Module, got str"``.
+
+    Notebook: none (used by the other tcnlib modules)
+    """
+    from torch import nn
+
+    if not isinstance(value, nn.Module):
+        kind = what if what == "a torch.nn.Module" else f"{what} (a torch.nn.Module)"
+        raise ValueError(f"{name} must be {kind}, got {type(value).__name__}")
+    return value
+
+
 # ----------------------------------------------------------------------------- padding
 
 
@@ -190,7 +203,7 @@ def atomic_write(path: PathLike, mode: str = "w", encoding: Optional[str] = "utf
         newline: as for :func:`open` (text mode only).
 
     Raises:
-        ValueError: for another ``mode``.
+        ValueError: for another ``mode``, or a ``path`` that is a folder.
         OSError: ``"no space left on device while writing <path>"`` when the disk is full, or
             the error of the file system otherwise.
 
@@ -199,6 +212,8 @@ def atomic_write(path: PathLike, mode: str = "w", encoding: Optional[str] = "utf
     if mode not in ("w", "wb"):
         raise ValueError(f"mode must be 'w' or 'wb', got {mode!r}")
     target = Path(path)
+    if target.is_dir():
+        raise ValueError(f"path {str(target)!r} is a folder (directory), not a file; give a file name inside it")
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -256,11 +271,16 @@ def count_parameters(model: "nn.Module", trainable_only: bool = True) -> int:
         model: any ``nn.Module``.
         trainable_only: count only parameters with ``requires_grad`` (the default).
 
+    Raises:
+        ValueError: if ``model`` is not a ``torch.nn.Module``.
+
     Notebook: 05_tcn_vs_rnn.ipynb, 06_cnn2d_clip_classification.ipynb, 07_tcn_beat_tracking.ipynb
     """
+    check_module("model", model)
+    trainable_only = check_bool("trainable_only", trainable_only)
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
-__all__ = ["atomic_write", "check_bool", "check_int", "check_int_list", "check_non_negative_int",
+__all__ = ["atomic_write", "check_bool", "check_int", "check_int_list", "check_module", "check_non_negative_int",
            "check_positive_int", "count_parameters", "eval_mode", "is_int", "padding_amounts"]
 

@@ -451,3 +451,30 @@ def test_track_beats_errors(fn):
         fn(np.array([0.0, np.nan] * 100), 22050)
     with pytest.raises(ValueError, match="sr must be a positive integer"):
         fn(np.zeros(1000), -1)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: beats.make_beat_batch(["rock_00"], 0, stretch=(1.25, 0.8)), r"stretch must be \(low, high\) factors with 0 < low <= high"),
+    (lambda: beats.beat_loss(torch.zeros(4, 1, 50), torch.zeros(4, 50)), r"targets must have the shape of logits"),
+    (lambda: beats.BeatNet(n_blocks=0), r"n_blocks must be a positive integer, got 0"),
+    (lambda: beats.BeatNet(dropout=1.0), r"dropout must be in \[0, 1\)"),
+    (lambda: beats.BeatNet(causal="no"), r"causal must be True or False, got 'no'"),
+    (lambda: beats.beat_activations(beats.BeatNet("cnn", n_blocks=1), np.zeros((40, 10), np.float32)),
+     r"S must have shape \(80, T\) for this model"),
+    (lambda: beats.beat_activations("model", np.zeros((80, 10), np.float32)), r"model must be a torch.nn.Module"),
+    (lambda: beats.save_beat_model("/tmp/never.pt", None), r"model must be a BeatNet \(a torch.nn.Module\), got NoneType"),
+    (lambda: beats.load_beat_model(beats.PRETRAINED, "gpu"), r"device must be 'cpu', 'cuda', 'cuda:N' or 'mps'"),
+    (lambda: beats.mean_scores([{"F-measure": 1.0}, {"CMLt": 0.5}]), r"scores must all have the same keys"),
+    (lambda: beats.beat_f_metric(torch.zeros(1, 2, 80), torch.zeros(1, 2, 70)), r"targets must have the shape of logits"),
+    (lambda: beats.decode_beats(np.full(300, 0.5), correct="no"), r"correct must be True or False, got 'no'"),
+    (lambda: beats.decode_downbeats(np.array([2.0, 1.0]), np.zeros(1000)), r"beats must be increasing times"),
+])
+def test_bad_input_names_the_argument(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_save_beat_model_refuses_a_folder(tmp_path):
+    with pytest.raises(ValueError, match=r"path .* is a folder \(directory\), not a file"):
+        beats.save_beat_model(tmp_path, beats.BeatNet("cnn", channels=8, kernel_size=3, n_blocks=2))
+    assert list(tmp_path.iterdir()) == []

@@ -79,7 +79,7 @@ def test_read_beats_missing_or_binary_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="annotation file not found"):
         data.read_beats(tmp_path / "nope.beats")
     p = tmp_path / "bin.beats"
-    p.write_bytes(b"\xff\xfe\x00\x81")
+    p.write_bytes(b"\x81\x82\x00\xff")
     with pytest.raises(ValueError, match=r"bin\.beats: not a text file"):
         data.read_beats(p)
 
@@ -460,3 +460,28 @@ def test_read_beats_never_crashes_on_garbage(tmp_path_factory, lines):
     else:
         assert len(t) >= 1 and np.all(np.diff(t) > 0) and np.all(t >= 0)
         assert b is None or (len(b) == len(t) and b.min() >= 1)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda p: data.read_beats(p), r"is a folder \(directory\), not a \.beats file"),
+    (lambda p: data.read_beats(_write(p, "0.5\n"), duration=-1), r"duration must be a positive number of seconds"),
+    (lambda p: data.write_beats(p, [0.5]), r"path .* is a folder \(directory\), not a file"),
+    (lambda p: data.write_beats(p / "w.beats", ["a", "b"]), r"times must be numbers of seconds"),
+    (lambda p: data.load_beat_dataset(p, styles="rock"), r"styles must be a dict \{clip name: style\} or None, got str"),
+    (lambda p: data.split_clips([]), r"clips must not be empty"),
+    (lambda p: data.beat_frames([0.5, np.nan], 22050, 100), r"times must be finite"),
+    (lambda p: data.Clip("c", np.zeros((2, 10), np.float32), 22050, np.array([0.5])), r"y must be a mono waveform of shape \(N,\)"),
+    (lambda p: data.Clip("c", np.zeros(10, np.float32), 0, np.array([0.5])), r"sr must be a positive integer sample rate"),
+    (lambda p: data.Clip("c", np.zeros(10, np.float32), 100, np.array([1.0, 0.5])), r"beats must be finite, increasing"),
+    (lambda p: data.Clip("c", np.zeros(10, np.float32), 100, np.array([0.5]), np.array([1, 2])),
+     r"beat_in_bar must have one entry per beat \(1\)"),
+])
+def test_bad_input_names_the_argument(tmp_path, call, match):
+    with pytest.raises(ValueError, match=match):
+        call(tmp_path)
+
+
+def test_read_beats_utf16_with_bom(tmp_path):
+    p = tmp_path / "u16.beats"
+    p.write_bytes("0.5 1\r\n1.0 2\r\n".encode("utf-16"))
+    assert data.read_beats(p)[0].tolist() == [0.5, 1.0]

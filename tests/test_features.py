@@ -181,3 +181,20 @@ def test_augment_features_changes_level_but_keeps_shape():
 def test_hop_matches_the_frame_count():
     c = _clip(sr=22050)
     assert features.beat_features(c.y, 22050).shape[1] == 1 + len(c.y) // hop_length(22050, features.FPS)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: features.augment_features(np.zeros(10), np.random.default_rng(0)), r"S must be a spectrogram of shape \(F, T\)"),
+    (lambda: features.augment_features(np.zeros((4, 10)), None), r"rng must be a numpy.random.Generator"),
+    (lambda: features.augment_features(np.zeros((4, 10)), np.random.default_rng(0), gain_db=-1), r"gain_db must be >= 0"),
+])
+def test_augment_features_rejects_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_feature_cache_directory_must_be_a_folder(tmp_path):
+    f = tmp_path / "tone.wav"
+    f.write_bytes(b"x")
+    with pytest.raises(ValueError, match=r"directory must be a folder .*tone.wav.* is a file"):
+        features.FeatureCache(f)

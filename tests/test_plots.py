@@ -43,3 +43,16 @@ def test_plot_spectrogram_frames_and_errors():
     plt.close(ax.figure)
     with pytest.raises(ValueError, match=r"S must be a 2-D spectrogram of shape \(F, T\), got shape \(5,\)"):
         P.plot_spectrogram(np.ones(5))
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda y, sr: P.plot_waveform(y, sr, samples="no"), r"samples must be True or False, got 'no'"),
+    (lambda y, sr: P.plot_tcn_architecture("tcn"), r"model must be a tcnlib.TCN"),
+    (lambda y, sr: P.plot_learning_curves(None), r"history must be a tcnlib.training.History or a dict of lists"),
+    (lambda y, sr: P.plot_beats(np.zeros((4, 10)), 22050, 100, [np.nan]), r"beats must be finite times in seconds"),
+    (lambda y, sr: P.plot_dilated_stack(3, [1, 2], max_edges=0), r"max_edges must be a positive integer, got 0"),
+])
+def test_bad_input_names_the_argument(tone, call, match):
+    with pytest.raises(ValueError, match=match):
+        call(*tone)
+    plt.close("all")

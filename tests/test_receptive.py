@@ -300,3 +300,16 @@ def test_stack_diagram_centres_a_same_stack_and_rejects_bad_input():
         stack_diagram(3, [1, 2], max_inputs=1)
     with pytest.raises(ValueError, match="causal must be True or False, got 'no'"):
         stack_diagram(3, [1, 2], causal="no")
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: to_seconds(-1, 100), r"n_steps must be a number >= 0"),
+    (lambda: to_seconds("5", 100), r"n_steps must be a number >= 0"),
+    (lambda: stack_parameters(3, 4, 8, bias="no"), r"bias must be True or False, got 'no'"),
+    (lambda: input_gradient("tcn", 2, 16), r"model must be a module mapping \(B, C, T\) -> \(B, C', T\) \(a torch.nn.Module\), got str"),
+    (lambda: measure_receptive_field(None, 2), r"model must be a module mapping"),
+    (lambda: measure_receptive_field(TCN(2, [4], kernel_size=3), 2, linearize="no"), r"linearize must be True or False"),
+])
+def test_bad_input_names_the_argument(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from tcnlib.utils import (atomic_write, check_bool, check_int, check_int_list, check_non_negative_int,
+from tcnlib.utils import (atomic_write, check_bool, check_int, check_int_list, check_module, check_non_negative_int,
                           check_positive_int, count_parameters, eval_mode, padding_amounts)
 
 
@@ -204,3 +204,19 @@ def test_count_parameters():
     model[0].weight.requires_grad_(False)
     assert count_parameters(model) == 4 + 4 + 1
     assert count_parameters(model, trainable_only=False) == 21
+
+
+def test_count_parameters_and_check_module_reject_non_modules():
+    for bad in (None, "tcn", [torch.zeros(3)]):
+        with pytest.raises(ValueError, match=r"^model must be a torch.nn.Module, got (NoneType|str|list)$"):
+            count_parameters(bad)
+    assert check_module("net", nn.Linear(1, 1)) is not None
+    with pytest.raises(ValueError, match=r"net must be a BeatNet \(a torch.nn.Module\), got NoneType"):
+        check_module("net", None, "a BeatNet")
+
+
+def test_atomic_write_refuses_a_folder(tmp_path):
+    with pytest.raises(ValueError, match=r"path .* is a folder \(directory\), not a file"):
+        with atomic_write(tmp_path):
+            pass
+    assert list(tmp_path.iterdir()) == []
