@@ -1,7 +1,22 @@
 """Benchmark: one training step (forward, backward, Adam) of a beat-tracking-sized TCN.
 
 The model: 11 residual blocks x 20 channels, kernel 5, dilations 1..1024 (receptive field
-16377 frames), batch 16, 20 input channels, MSE against random targets. Implementations:
+16377 frames), dropout 0.1, 20 input channels, MSE against random targets.
+
+CPU rows (the course's 2-core machine): batch 16 at T=3000 and batch 1 at T=30000, each with
+1 thread, 2 threads and all threads. The implementations of one setting are timed interleaved
+(one step of each in turn, repeated, minimum per implementation), so that load from other jobs
+falls on all of them alike:
+
+* tcnlib ``TCN`` as it is by default (channel dropout, channels-last oneDNN convolutions);
+* tcnlib ``TCN(dropout_kind="element")``: one random number per activation, as before;
+* pytorch-tcn 1.2.3 with the same layout (weight norm, dropout 0.1);
+* a 2-layer LSTM with hidden size 64 (about the same parameter count).
+
+CPU targets: at batch 16, T=3000, 2 threads, tcnlib at least 2x faster than pytorch-tcn and
+faster than the LSTM; at batch 1, T=30000, 2 threads, at least 2x faster than the LSTM.
+
+CUDA rows, batch 16:
 
 * tcnlib ``TCN``, eager, float32 (and bfloat16 autocast on CUDA);
 * tcnlib's fast path, what ``tcnlib.fit`` does by default on a GPU: ``torch.compile`` with
@@ -11,8 +26,8 @@ The model: 11 residual blocks x 20 channels, kernel 5, dilations 1..1024 (recept
 * a 2-layer LSTM with hidden size 64 (cuDNN on a GPU).
 
 Every step is built by :func:`tcnlib.training.make_train_step`, so all rows time the same
-loop. Targets (issue 5, measured on an H100): tcnlib's fast path <= 3 ms at T=3000, and at
-least 1.5x faster than pytorch-tcn (float32) at T=30000. Targets apply to CUDA rows only.
+loop. CUDA targets (H100/H200-class GPU): tcnlib's fast path <= 3 ms at T=3000, and at least
+1.5x faster than pytorch-tcn (float32) at T=30000.
 
 Usage: ``python benchmarks/run.py --only training [--quick]`` (or run this file directly).
 
@@ -21,7 +36,9 @@ Notebook: 05_tcn_vs_rnn.ipynb
 from __future__ import annotations
 
 import math
-from typing import Callable, List, Optional, Tuple
+import os
+import time
+from typing import Callable, Dict, List, Optional, Tuple
 
 import torch
 from torch import nn
@@ -67,6 +84,11 @@ def _tcnlib() -> nn.Module:
                  CHANNELS)
 
 
+def _tcnlib_element() -> nn.Module:
+    return _Head(TCN(CHANNELS, [CHANNELS] * 11, kernel_size=KERNEL, dilations=DILATIONS, dropout=DROPOUT,
+                     dropout_kind="element"), CHANNELS)
+
+
 def _pytorch_tcn() -> Optional[nn.Module]:
     try:
         from pytorch_tcn import TCN as PTCN
@@ -108,6 +130,7 @@ def _time(make: Callable[[], Optional[nn.Module]], device: torch.device, T: int,
 
 
 def bench_device(device: torch.device, Ts: List[int], quick: bool) -> List[Row]:
+    """Batch-16 rows on ``device`` (the CUDA rows; each implementation timed on its own)."""
     cuda = device.type == "cuda"
     where = torch.cuda.get_device_name(device) if cuda else "CPU"
     n, repeats = (20, 5) if cuda else ((1, 1) if quick else (1, 3))
@@ -143,17 +166,76 @@ def bench_device(device: torch.device, Ts: List[int], quick: bool) -> List[Row]:
     return rows
 
 
+CPU_BENCH = ("Training step on the CPU (forward + backward + Adam), TCN 11 blocks x 20 ch, kernel 5, "
+             "dilations 1..1024, dropout 0.1")
+CPU_CASES = [("tcnlib TCN (default: channel dropout)", _tcnlib),
+             ("tcnlib TCN, dropout_kind='element'", _tcnlib_element),
+             ("pytorch-tcn 1.2.3", _pytorch_tcn),
+             ("LSTM 2 layers x 64", _LSTM)]
+
+
+def cpu_interleaved(batch: int, T: int, threads: int, rounds: int) -> Dict[str, Tuple[float, str]]:
+    """Milliseconds per step of every CPU case, timed in turn ``rounds`` times (minimum each)."""
+    steps, notes = {}, {}
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(batch, CHANNELS, T, generator=g)
+    y = torch.randn(batch, 1, T, generator=g)
+    with torch_threads(threads):
+        for name, make in CPU_CASES:
+            torch.manual_seed(0)
+            model = make()
+            if model is None:
+                notes[name] = "pytorch-tcn not installed (pip install -r benchmarks/requirements.txt)"
+                continue
+            opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+            steps[name] = make_train_step(model.train(), _mse, opt, torch.device("cpu"), amp=False, compile=False)
+            notes[name] = f"{sum(p.numel() for p in model.parameters())} parameters"
+            steps[name](x, y)  # warm-up
+        best = {name: math.inf for name in steps}
+        for _ in range(rounds):
+            for name, step in steps.items():
+                t0 = time.perf_counter()
+                step(x, y)
+                best[name] = min(best[name], time.perf_counter() - t0)
+    return {name: (best[name] * 1e3 if name in best else math.nan,
+                   notes[name] + (f"; best of {rounds}, interleaved" if name in best else ""))
+            for name, _ in CPU_CASES}
+
+
+def bench_cpu(quick: bool) -> List[Row]:
+    """CPU rows: batch 16 at T=3000 and batch 1 at T=30000 with 1, 2 and all threads (quick: small)."""
+    shapes = [(16, 300), (1, 3000)] if quick else [(16, 3000), (1, 30000)]
+    threads = [1] if quick else sorted({1, 2, os.cpu_count() or 1})
+    rounds = 1 if quick else 5
+    rows: List[Row] = []
+    for batch, T in shapes:
+        for n in threads:
+            label = f"{n} thread" + ("s" if n > 1 else "") + (" (all)" if n == (os.cpu_count() or 1) else "")
+            setting = f"batch {batch}, T={T}, {label}"
+            measured = cpu_interleaved(batch, T, n, rounds)
+            ptcn = measured["pytorch-tcn 1.2.3"][0]
+            lstm = measured["LSTM 2 layers x 64"][0]
+            for name, (ms, note) in measured.items():
+                target = None
+                if name.startswith("tcnlib TCN (default") and n == 2 and not quick:
+                    if batch == 16 and T == 3000:
+                        target = min(ptcn / 2, lstm)
+                        note += (f"; target: 2x faster than pytorch-tcn ({ptcn / ms:.1f}x) and faster than the "
+                                 f"LSTM ({lstm / ms:.1f}x)")
+                    elif batch == 1 and T == 30000:
+                        target = lstm / 2
+                        note += f"; target: 2x faster than the LSTM ({lstm / ms:.1f}x)"
+                rows.append(Row(CPU_BENCH, setting, name, ms, "ms/step", target, note))
+    return rows
+
+
 def run(quick: bool = False) -> List[Row]:
-    """Rows at T=3000 and T=30000 on CUDA when present, and on the CPU (quick: T=300 only)."""
+    """CUDA rows (batch 16, T=3000 and 30000) when a GPU is present; CPU rows (see :func:`bench_cpu`)."""
     rows: List[Row] = []
     if torch.cuda.is_available():
         rows += bench_device(torch.device("cuda"), [3000, 30000], quick)
-    if not cpu_rows_wanted():
-        return rows
-    cpu_Ts = [300] if quick else [3000, 30000]
-    # Quick (smoke) runs use one thread: on a busy machine, intra-op threads only wait for each other.
-    with torch_threads(1 if quick else torch.get_num_threads()):
-        rows += bench_device(torch.device("cpu"), cpu_Ts, quick)
+    if cpu_rows_wanted():
+        rows += bench_cpu(quick)
     return rows
 
 

@@ -562,10 +562,10 @@ def _checked_loss(loss_fn: Callable) -> Callable:
 
 
 def _check_optimizer_covers(model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
-    own = {id(p) for p in model.parameters()}
-    opt = [p for g in optimizer.param_groups for p in g["params"]]
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise ValueError(f"optimizer must be a torch.optim optimizer, got {type(optimizer).__name__}")
+    own = {id(p) for p in model.parameters()}
+    opt = [p for g in optimizer.param_groups for p in g["params"]]
     if own and not any(id(p) in own for p in opt):
         raise ValueError("optimizer holds none of this model's parameters (was it built for another model, "
                          "or before the model was re-created?); build it as torch.optim.Adam(model.parameters())")
@@ -612,7 +612,10 @@ def _nonfinite_error(loss: float, epoch: int, step: int, epoch_step: int, batch:
 
     inputs, targets = batch
     cause = []
-    if not finite(inputs):
+    if inputs is None and targets is None:  # found after the epoch (GPU): the batch is gone
+        cause.append(f"look for NaN or inf in the data, lower the learning rate (now {lr:g}) or clip "
+                     f"gradients (grad_clip=1.0)")
+    elif not finite(inputs):
         cause.append("this batch's inputs hold NaN or inf")
     if not finite(targets):
         cause.append("this batch's targets hold NaN or inf")
@@ -863,7 +866,6 @@ def _fit_loop(model: nn.Module, train: Union[Iterable[Batch], BatchFn], loss_fn:
         model.train()
         t0 = time.perf_counter()
         losses: List[torch.Tensor] = []
-        batches: List[Any] = []
         for batch in _epoch_batches(train, step_count, steps_per_epoch):
             inputs, targets = _unpack(batch)
             if world > 1:
@@ -875,8 +877,6 @@ def _fit_loop(model: nn.Module, train: Union[Iterable[Batch], BatchFn], loss_fn:
                 if not math.isfinite(value):
                     raise _nonfinite_error(value, epoch, step_count, len(losses) + 1, (inputs, targets),
                                            optimizer.param_groups[0]["lr"], checkpoint, saved_epoch)
-            else:
-                batches.append(None)
             losses.append(loss)
             if bar is not None:
                 bar.update(1)
