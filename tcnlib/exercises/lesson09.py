@@ -488,12 +488,12 @@ def _check_trained(model: Any, names: Optional[Sequence[str]] = None) -> Verdict
         raise Wrong(f"expected your trained model (an nn.Module), got {type(model).__name__}",
                     "pass the model itself: check(\"09.5\", beat_model)")
     _no_tcnlib_layers(model, "your beat model")
-    model.eval()
+    model = copy.deepcopy(model).cpu().eval()     # scored on the CPU; your model is not touched
     with torch.no_grad():
         y = _forward(model, torch.zeros(1, 80, 64), "your beat model")
     if y.dim() != 3 or y.shape[0] != 1 or y.shape[2] != 64:
         raise Wrong(f"input (1, 80, 64) gave {tuple(y.shape)}, expected (1, C, 64) with channel 0 the beat logit",
-                    "MyTCN(80, 1, channels, kernel_size, dilations)")
+                    "MyTCN(80, 2, channels, kernel_size, dilations): channel 0 the beat, 1 the downbeat")
     _, leak = _lookback_and_leak(model, 80, 64)
     if leak > 0:
         return Verdict(False, f"your beat model looks {leak} frames into the future", "train your causal MyTCN")
@@ -510,8 +510,8 @@ def _check_trained(model: Any, names: Optional[Sequence[str]] = None) -> Verdict
 
 register(Exercise(
     "09.5", "train your TCN to track beats", _check_trained,
-    start="build your MyTCN for 80 mel bands and 1 output, train it with the loop described above, "
-          "and pass the trained model",
+    start="build your MyTCN for 80 mel bands and 2 outputs (beat, downbeat), train it with the loop "
+          "described above, and pass the trained model",
     solution="""\
         import torch
         import tcnlib
@@ -520,14 +520,14 @@ register(Exercise(
 
         MyTCN = solution("09.3")          # in the notebook: your class from 09.3
         torch.manual_seed(0)
-        beat_model = MyTCN(80, 1, 16, 3, [1, 2, 4, 8, 16, 32, 64, 128])   # 1021 frames: 10 s of the past
+        beat_model = MyTCN(80, 2, 16, 3, [1, 2, 4, 8, 16, 32, 64, 128])   # 1021 frames: 10 s of the past
         steps = 1000                      # the budget: 1000 steps of 8 crops of 6 s
         opt = torch.optim.Adam(beat_model.parameters(), lr=5e-3)
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=5e-3, total_steps=steps)
         train_clips = tcnlib.list_example_clips("train")
         for step in range(steps):
             x, y = beats.make_beat_batch(train_clips, seed=step, batch_size=8, frames=600, augment=False)
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(beat_model(x)[:, 0], y[:, 0])
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(beat_model(x), y)   # beat and downbeat
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -540,7 +540,7 @@ register(Exercise(
         from tcnlib.exercises import solution
 
         MyTCN = solution("09.3")
-        answer = MyTCN(80, 1, 16, 3, [1, 2, 4, 8, 16, 32, 64, 128]).eval()   # built, but never trained
+        answer = MyTCN(80, 2, 16, 3, [1, 2, 4, 8, 16, 32, 64, 128]).eval()   # built, but never trained
         """,
     placeholder="answer = ...",
     kind="model",
