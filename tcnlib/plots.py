@@ -141,10 +141,8 @@ def plot_dilated_stack(kernel_size: Union[int, Sequence[int]], dilations: Sequen
     :func:`tcnlib.receptive.stack_diagram`; this function only draws it.
 
     Args:
-        kernel_size: one kernel size or one per layer.
-        dilations: dilation of each layer (block).
-        convs_per_block: convolutions sharing each dilation (one row each).
-        causal: causal (left-padded) or "same" (centred) convolutions.
+        kernel_size, dilations, convs_per_block, causal: the stack, as for
+            :func:`tcnlib.receptive.stack_diagram` (one row per convolution).
         max_inputs: the most input steps drawn; a wider receptive field is cut at the left and
             the title says so.
         ax: axes to draw on (``None``: a new figure).
