@@ -1575,10 +1575,18 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--limit", type=int, default=60, help="seconds per row before it counts as a hang")
     parser.add_argument("--owner", default=None, help="only rows of this owner (H1, H2, H3)")
     parser.add_argument("--verbose", action="store_true", help="list every row that is not clear")
+    parser.add_argument("--csv", default=None, help="also write owner, outcome and id of every row to this file")
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     torch.set_num_threads(1)
     by = audit(args.limit, only=args.owner)
+    if args.csv:
+        import csv
+        with open(args.csv, "w", newline="") as f:
+            out = csv.writer(f)
+            out.writerow(["owner", "outcome", "row"])
+            for category, rows in by.items():
+                out.writerows([row.owner, category, row.id] for row, _ in rows)
     gone = by.pop("gone")
     total = sum(len(v) for v in by.values())
     print(f"tcnlib from {Path(T.__file__).parent}")
