@@ -206,7 +206,7 @@ def bench_cpu(quick: bool) -> List[Row]:
     """CPU rows: batch 16 at T=3000 and batch 1 at T=30000 with 1, 2 and all threads (quick: small)."""
     shapes = [(16, 300), (1, 3000)] if quick else [(16, 3000), (1, 30000)]
     threads = [1] if quick else sorted({1, 2, os.cpu_count() or 1})
-    rounds = 1 if quick else 5
+    rounds = 1 if quick else 3
     rows: List[Row] = []
     for batch, T in shapes:
         for n in threads:

@@ -17,12 +17,13 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import math
+import re
 import sys
 import time
 import traceback
 from pathlib import Path
 from types import ModuleType
-from typing import List, Optional, Sequence, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
@@ -76,17 +77,53 @@ def run_all(quick: bool, only: Optional[str] = None) -> List[Union[Row, dict]]:
     return rows
 
 
+def _sections(text: str) -> Tuple[str, List[Tuple[str, str]]]:
+    """Split a RESULTS.md text into its head and its ``## title`` sections ``(title, body)``."""
+    parts = re.split(r"(?m)^## ", text)
+    out = []
+    for part in parts[1:]:
+        title, _, body = part.partition("\n")
+        out.append((title.strip(), body))
+    return parts[0], out
+
+
+def merge_results(old: str, new: str, drop: Sequence[str], stamp: str) -> str:
+    """``old`` with the sections of ``new`` put in (replacing those of the same title, and any old
+    section whose title starts with one of ``drop``); each new section starts with ``stamp``."""
+    head, old_secs = _sections(old)
+    _, new_secs = _sections(new)
+    fresh = [(t, b) for t, b in new_secs if t != "Machine"]
+    titles = {t for t, _ in fresh}
+    kept = [(t, b) for t, b in old_secs if t not in titles and not any(t.startswith(d) for d in drop)]
+    text = head.rstrip("\n") + "\n\n" + "".join(f"## {t}\n{b.rstrip()}\n\n" for t, b in kept)
+    text += "".join(f"## {t}\n\n{stamp}\n{b.rstrip()}\n\n" for t, b in fresh)
+    return text.rstrip("\n") + "\n"
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run with few repeats (numbers are rough)")
     parser.add_argument("--only", default=None, help="run only bench_*.py files whose name contains this")
     parser.add_argument("--output", default=str(HERE / "RESULTS.md"), help="markdown file to write")
+    parser.add_argument("--update", action="store_true",
+                        help="replace only the sections of the benchmarks run now in --output, keep the others "
+                             "(each replaced section then says when, and under which load, it was measured)")
+    parser.add_argument("--drop", action="append", default=[], metavar="TITLE",
+                        help="with --update: also remove old sections whose title starts with TITLE")
     args = parser.parse_args(argv)
     info = machine_info()
     t0 = time.perf_counter()
     rows = run_all(args.quick, args.only)
     cmd = "python benchmarks/run.py" + (" --quick" if args.quick else "") + (f" --only {args.only}" if args.only else "")
-    text = render_markdown(rows, info, "Benchmark results", cmd, args.quick, time.perf_counter() - t0)
+    seconds = time.perf_counter() - t0
+    text = render_markdown(rows, info, "Benchmark results", cmd, args.quick, seconds)
+    if args.update and Path(args.output).is_file():
+        load = info.get("load average at start (1/5/15 min)", "n/a")
+        stamp = (f"*Re-measured by `{cmd} --update` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in "
+                 f"{seconds:.0f} s, same machine table above except the load: load average at start {load} "
+                 f"(1/5/15 min); torch threads (default) {info.get('torch threads (default)')}, torch "
+                 f"{info.get('torch')}.*\n")
+        text = merge_results(Path(args.output).read_text(), text, args.drop, stamp)
     Path(args.output).write_text(text)
     print(f"\nwrote {args.output}")
     return 0
