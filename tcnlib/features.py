@@ -67,6 +67,20 @@ def check_audio(y: np.ndarray, sr: int) -> np.ndarray:
     return as_waveform(arr)
 
 
+def audio_at_beat_rate(y: np.ndarray, sr: int) -> np.ndarray:
+    """:func:`check_audio`, then resampled to :data:`SR` (22050 Hz) unless it is already at that rate.
+
+    Returns:
+        float32 ``(N',)`` at 22050 Hz.
+
+    Notebook: none (the first step of beat_features and of the streaming features)
+    """
+    y = check_audio(y, sr)
+    if int(sr) != SR:
+        y = resample(y, int(sr), SR)
+    return y
+
+
 # ----------------------------------------------------------------------------- the cache
 
 
@@ -235,9 +249,7 @@ def beat_features(y: np.ndarray, sr: int, n_mels: int = N_MELS,
 
     Notebook: 06_cnn2d_clip_classification.ipynb
     """
-    y = check_audio(y, sr)
-    if int(sr) != SR:
-        y = resample(y, int(sr), SR)
+    y = audio_at_beat_rate(y, sr)
     if cache is not None:
         return cache.features(y, SR, fps=FPS, n_mels=n_mels, gamma=GAMMA)
     return log_mel_spectrogram(y, SR, fps=FPS, n_mels=n_mels, gamma=GAMMA)
