@@ -75,7 +75,7 @@ def as_waveform(y: np.ndarray, name: str = "y") -> np.ndarray:
             real numbers (complex, bool, text), or holds integers that are not PCM
             (int64, uint16, ...).
 
-    Notebook: 01_audio_as_sequences.ipynb
+    Notebook: none (every tcnlib function that takes audio calls it)
     """
     if y is None:
         raise ValueError(f"{name} must be a waveform: a 1-D array of samples, shape (N,), got None")
@@ -221,7 +221,7 @@ def resample(y: np.ndarray, orig_sr: int, target_sr: int) -> np.ndarray:
     Returns:
         float32 waveform of shape ``(ceil(N * target_sr / orig_sr),)``.
 
-    Notebook: 01_audio_as_sequences.ipynb
+    Notebook: 07_tcn_beat_tracking.ipynb
     """
     import librosa
 
@@ -252,7 +252,7 @@ def save_audio(path: PathLike, y: np.ndarray, sr: int) -> Path:
         ValueError: for a bad waveform, sample rate or extension, or a folder as ``path``.
         OSError: ``"no space left on device while writing <path>"`` when the disk is full.
 
-    Notebook: 01_audio_as_sequences.ipynb
+    Notebook: none (for writing your own experiments' audio to disk)
     """
     import soundfile as sf
 
@@ -326,7 +326,7 @@ def log_compress(S: np.ndarray, gamma: float = 1.0) -> np.ndarray:
     Raises:
         ValueError: if ``S`` holds non-numbers, NaN/inf or negative values, or ``gamma <= 0``.
 
-    Notebook: 01_audio_as_sequences.ipynb
+    Notebook: none (used by log_spectrogram and log_mel_spectrogram)
     """
     _check_rate("gamma", gamma)
     arr = np.asarray(S)

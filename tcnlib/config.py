@@ -32,7 +32,7 @@ def quick_mode() -> bool:
     Raises:
         ValueError: if the variable holds something other than a yes/no word.
 
-    Notebook: 01_audio_as_sequences.ipynb
+    Notebook: 05_tcn_vs_rnn.ipynb to 08_wavenet.ipynb (the settings cell of each)
     """
     raw = os.environ.get(QUICK_ENV_VAR, "").strip().lower()
     if raw in _TRUE:
@@ -49,7 +49,7 @@ def pick(full: T, quick: T) -> T:
 
     Example: ``epochs = pick(full=30, quick=2)``.
 
-    Notebook: 01_audio_as_sequences.ipynb
+    Notebook: 03_dilated_convolutions.ipynb to 08_wavenet.ipynb (the settings cell of each)
     """
     return quick if quick_mode() else full
 
@@ -64,7 +64,7 @@ def get_device(prefer: Optional[str] = None) -> torch.device:
     Raises:
         ValueError: if ``prefer`` names a device that is not available here.
 
-    Notebook: 01_audio_as_sequences.ipynb
+    Notebook: 08_wavenet.ipynb
     """
     if prefer is None:
         if torch.cuda.is_available():

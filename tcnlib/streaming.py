@@ -196,7 +196,7 @@ class TCNStream:
 
     Inputs may be torch tensors or NumPy arrays; outputs have the input's type (and device).
 
-    Notebook: 04_causality.ipynb
+    Notebook: none (made by TCN.stream(), which the causality lesson uses)
     """
 
     def __init__(self, model: TCN, batch_size: int = 1) -> None:
@@ -291,7 +291,7 @@ def naive_stream_step(model: nn.Module, history: torch.Tensor, x_t: torch.Tensor
         ValueError: if ``model`` is not a module, ``history`` is not ``(B, C, T)``, ``x_t`` is not
             ``(B, C)`` with the same ``B`` and ``C``, or ``receptive_field`` is not a positive integer.
 
-    Notebook: 04_causality.ipynb
+    Notebook: none (the slow baseline that the streaming benchmark compares with)
     """
     if not isinstance(model, nn.Module):
         raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")

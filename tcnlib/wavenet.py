@@ -113,7 +113,7 @@ def mu_law_compress(x: ArrayLike, mu: int = MU) -> ArrayLike:
     Raises:
         ValueError: if ``x`` leaves ``[-1, 1]`` or holds NaN/inf, or ``mu`` is not a positive integer.
 
-    Notebook: 08_wavenet.ipynb
+    Notebook: none (the companding half of mu_law_encode)
     """
     mu = _check_mu(mu)
     arr, is_t, dev = _as_float64(x, "x")
@@ -131,7 +131,7 @@ def mu_law_expand(y: ArrayLike, mu: int = MU) -> ArrayLike:
     Returns:
         ``x`` in ``[-1, 1]``, float32, same shape and type as ``y``.
 
-    Notebook: 08_wavenet.ipynb
+    Notebook: none (the expanding half of mu_law_decode)
     """
     mu = _check_mu(mu)
     arr, is_t, dev = _as_float64(y, "y")
@@ -435,7 +435,7 @@ def random_segments(q: torch.Tensor, length: int, batch_size: int,
     Returns:
         int64 tensor ``(batch_size, length)``.
 
-    Notebook: 08_wavenet.ipynb
+    Notebook: none (used by segment_batches)
     """
     _check_sequence(q)
     length = check_positive_int("length", length)
@@ -506,7 +506,7 @@ def sample_from_logits(logits: torch.Tensor, u: torch.Tensor, temperature: float
     Returns:
         int64 classes ``(B,)``.
 
-    Notebook: 08_wavenet.ipynb
+    Notebook: none (the sampler of generate_naive and generate_cached)
     """
     _check_temperature(temperature)
     for name, t in (("logits", logits), ("u", u)):

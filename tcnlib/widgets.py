@@ -8,7 +8,7 @@ Two layers, so that every number a widget shows is testable without a browser:
   clamp is explained in a message.
 * :func:`receptive_field_explorer` builds the ipywidgets front end on top of them.
 
-Browser-test hooks (issue 9): the explorer box has the CSS class ``tcn-rf-explorer``; each
+Browser-test hooks: the explorer box has the CSS class ``tcn-rf-explorer``; each
 control has a fixed description (``kernel size``, ``layers``, ``dilations``, ``base``,
 ``custom``, ``stacks``, ``convs/block``, ``rate``, ``channels``, ``causal``) and a class
 ``tcn-ctl-<name>``; the readouts are an ``HTML`` widget of class ``tcn-readout`` (numbers in
@@ -87,7 +87,7 @@ class ExplorerSettings:
         causal: causal (left-padded) or "same" (centred) convolutions.
         messages: one sentence per clamp or notable edge case, in order.
 
-    Notebook: 03_dilated_convolutions.ipynb
+    Notebook: none (the pure layer of receptive_field_explorer)
     """
 
     kernel_size: int = 3
@@ -136,7 +136,7 @@ def parse_dilations(text: str) -> Tuple[List[int], List[str]]:
         >>> parse_dilations("1, 2, x, 0")
         ([1, 2, 1], ["ignored 'x': not a whole number", 'dilation 0 is below 1; using 1'])
 
-    Notebook: 03_dilated_convolutions.ipynb
+    Notebook: none (the pure layer of receptive_field_explorer)
     """
     lo, hi = LIMITS["dilation"]
     max_layers = LIMITS["n_layers"][1]
@@ -294,7 +294,7 @@ def explorer_readouts(s: ExplorerSettings) -> Dict[str, object]:
 def readout_html(s: ExplorerSettings) -> str:
     """The readouts as HTML (class ``tcn-readout``; each number in its own classed span).
 
-    Notebook: 03_dilated_convolutions.ipynb
+    Notebook: none (the pure layer of receptive_field_explorer)
     """
     r = explorer_readouts(_check_settings(s))
     dil = s.dilations if len(s.dilations) <= 16 else s.dilations[:8] + ["..."] + s.dilations[-4:]
@@ -319,7 +319,7 @@ def readout_html(s: ExplorerSettings) -> str:
 def message_html(s: ExplorerSettings) -> str:
     """The clamp explanations as an HTML list (empty string when there are none).
 
-    Notebook: 03_dilated_convolutions.ipynb
+    Notebook: none (the pure layer of receptive_field_explorer)
     """
     if not _check_settings(s).messages:
         return ""
@@ -343,7 +343,7 @@ def render_stack_png(s: ExplorerSettings, dpi: int = 80, fig: Optional["Figure"]
         fig: a ``matplotlib.figure.Figure`` to reuse (``None``: a new one).
         max_edges: the most connections drawn.
 
-    Notebook: 03_dilated_convolutions.ipynb
+    Notebook: none (the drawing of receptive_field_explorer)
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
