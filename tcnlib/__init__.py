@@ -12,7 +12,8 @@ Small and flat: one module per concept.
 * ``models``       the TCN and its building blocks
 * ``causality``    dependency masks measured with autograd
 * ``streaming``    online (frame-by-frame) inference of causal TCNs
-* ``wavenet``      mu-law quantization, WaveNet, naive and cached (Fast WaveNet) generation
+* ``quantize``     8-bit quantization: mu-law companding and classes, linear classes, SNR
+* ``wavenet``      WaveNet, its training batches, naive and cached (Fast WaveNet) generation
 * ``data``         the example music set, ``.beats`` files, your own beat data, frame targets,
                    where the course's assets are (``$TCN_COURSE_ASSETS``)
 * ``features``     the beat models' input: log-mel features of a clip, their cache, augmentation
@@ -52,9 +53,10 @@ from .receptive import (cone_offsets, coverage_holes, exponential_dilations, fie
 from .streaming import TCNStream, naive_stream_step
 from .utils import count_parameters
 from .widgets import receptive_field_explorer
-from .wavenet import (MU, WaveNet, WaveNetCache, generate_cached, generate_naive, linear_decode,
-                      linear_encode, mu_law_compress, mu_law_decode, mu_law_encode, mu_law_expand,
-                      sample_from_logits, segment_batches, snr_db, wavenet_loss)
+from .quantize import (MU, linear_decode, linear_encode, mu_law_compress, mu_law_decode, mu_law_encode,
+                       mu_law_expand, snr_db)
+from .wavenet import (WaveNet, WaveNetCache, generate_cached, generate_naive, sample_from_logits, segment_batches,
+                      wavenet_loss)
 
 from .tasks import (RNNNet, TCNNet, adding_baseline_mse, adding_loss, adding_problem, copy_accuracy,
                     copy_loss, copy_memory, copy_memory_baseline_loss)
@@ -95,7 +97,7 @@ __all__ = [
     "count_parameters",
     # widgets
     "receptive_field_explorer",
-    # wavenet
+    # quantize and wavenet
     "MU", "WaveNet", "WaveNetCache", "generate_cached", "generate_naive", "linear_decode", "linear_encode",
     "mu_law_compress", "mu_law_decode", "mu_law_encode", "mu_law_expand", "sample_from_logits",
     "segment_batches", "snr_db", "wavenet_loss",

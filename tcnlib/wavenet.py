@@ -1,4 +1,4 @@
-"""WaveNet: mu-law quantization, a causal dilated gated network, and naive vs cached generation.
+"""WaveNet: a causal dilated gated network, its training batches, and naive vs cached generation.
 
 The lecture's "FYI, WaveNet": *causal + dilated 1-D CNNs + residual connections for
 generation*. WaveNet (van den Oord et al., 2016) models a waveform one sample at a time,
@@ -15,6 +15,9 @@ inputs, so one step costs one column of every layer: O(layers), independent of t
 field. Both produce exactly the same samples for the same random draws (see
 :func:`sample_from_logits`).
 
+The mu-law classes it models come from :mod:`tcnlib.quantize`; its names (``MU``,
+``mu_law_encode``, ...) are re-exported here, so ``tcnlib.wavenet.mu_law_encode`` keeps working.
+
 Shapes: classes ``x: (B, T)`` (int64 in ``[0, n_classes)``) -> logits ``(B, n_classes, T)``,
 where ``logits[:, :, t]`` is the distribution of ``x[:, t + 1]``.
 
@@ -30,231 +33,20 @@ from torch import nn
 from torch.nn import functional as F
 
 from .models import DilatedConv1d
+from .quantize import (MU, linear_decode, linear_encode, mu_law_compress, mu_law_decode, mu_law_encode,
+                       mu_law_expand, snr_db)
 from .receptive import exponential_dilations, receptive_field, repeat_stack
-from .utils import check_bool, check_int, check_non_negative_int, check_positive_int, is_int
+from .utils import check_bool, check_int, check_non_negative_int, check_positive_int
 
-ArrayLike = Union[np.ndarray, torch.Tensor]
-
-MU = 255
-"""The mu of 8-bit mu-law (ITU-T G.711 and WaveNet): ``MU + 1 = 256`` classes."""
-
-
-# --- mu-law companding and quantization -----------------------------------------------------
-
-def _check_mu(mu: int) -> int:
-    if not is_int(mu) or mu < 1:
-        raise ValueError(f"mu must be a positive integer (255 for 256 classes), got {mu!r}")
-    return int(mu)
-
-
-def _check_n_classes(n_classes: int) -> int:
-    if not is_int(n_classes) or n_classes < 2:
-        raise ValueError(f"n_classes must be an integer >= 2 (256 for 8 bits), got {n_classes!r}")
-    return int(n_classes)
-
-
-def _as_float64(x: ArrayLike, name: str) -> Tuple[np.ndarray, bool, Optional[torch.device]]:
-    """Return ``x`` as a float64 NumPy array, whether it was a tensor, and its device.
-
-    Integers are refused: a signal in ``[-1, 1]`` is made of floats, and integers here are
-    either classes (decode them) or PCM samples (scale them with :func:`tcnlib.as_waveform`).
-    """
-    is_tensor = isinstance(x, torch.Tensor)
-    device = x.device if is_tensor else None
-    arr = x.detach().cpu().numpy() if is_tensor else np.asarray(x)
-    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
-        raise ValueError(f"{name} must hold real numbers (floats in [-1, 1]), got dtype {arr.dtype}")
-    if np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(f"{name} must hold floats in [-1, 1], got integer dtype {arr.dtype} (classes? use "
-                         "mu_law_decode; integer PCM audio? scale it with tcnlib.as_waveform first)")
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr, is_tensor, device
-
-
-def _check_signal_range(x: np.ndarray, name: str = "x") -> None:
-    if x.size and np.max(np.abs(x)) > 1.0:
-        raise ValueError(f"{name} must lie in [-1, 1] (normalise or clip it first), "
-                         f"got max |{name}| = {float(np.max(np.abs(x))):.4g}")
-
-
-def _as_classes(q: ArrayLike, n_classes: int, name: str = "q") -> Tuple[np.ndarray, bool, Optional[torch.device]]:
-    is_tensor = isinstance(q, torch.Tensor)
-    device = q.device if is_tensor else None
-    arr = q.detach().cpu().numpy() if is_tensor else np.asarray(q)
-    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(f"{name} must hold integer class indices in [0, {n_classes - 1}], got dtype {arr.dtype}")
-    if arr.size and (arr.min() < 0 or arr.max() > n_classes - 1):
-        raise ValueError(f"{name} must hold class indices in [0, {n_classes - 1}], "
-                         f"got values in [{int(arr.min())}, {int(arr.max())}]")
-    return arr.astype(np.int64), is_tensor, device
-
-
-def _wrap_float(y: np.ndarray, is_tensor: bool, device: Optional[torch.device]) -> ArrayLike:
-    y = y.astype(np.float32)
-    return torch.from_numpy(y).to(device) if is_tensor else y
-
-
-def _wrap_int(q: np.ndarray, is_tensor: bool, device: Optional[torch.device]) -> ArrayLike:
-    return torch.from_numpy(q.astype(np.int64)).to(device) if is_tensor else q.astype(np.int64)
-
-
-def mu_law_compress(x: ArrayLike, mu: int = MU) -> ArrayLike:
-    """Mu-law companding ``f(x) = sign(x) ln(1 + mu |x|) / ln(1 + mu)``, before quantization.
-
-    Args:
-        x: signal in ``[-1, 1]``, any shape (NumPy array or tensor).
-        mu: compression parameter (255 in 8-bit telephony and WaveNet).
-
-    Returns:
-        ``f(x)`` in ``[-1, 1]``, float32, same shape and type as ``x``.
-
-    Raises:
-        ValueError: if ``x`` leaves ``[-1, 1]`` or holds NaN/inf, or ``mu`` is not a positive integer.
-
-    Notebook: none (the companding half of mu_law_encode)
-    """
-    mu = _check_mu(mu)
-    arr, is_t, dev = _as_float64(x, "x")
-    _check_signal_range(arr)
-    return _wrap_float(np.sign(arr) * np.log1p(mu * np.abs(arr)) / np.log1p(mu), is_t, dev)
-
-
-def mu_law_expand(y: ArrayLike, mu: int = MU) -> ArrayLike:
-    """Inverse of :func:`mu_law_compress`: ``x = sign(y) ((1 + mu)^|y| - 1) / mu``.
-
-    Args:
-        y: companded signal in ``[-1, 1]``, any shape.
-        mu: compression parameter.
-
-    Returns:
-        ``x`` in ``[-1, 1]``, float32, same shape and type as ``y``.
-
-    Notebook: none (the expanding half of mu_law_decode)
-    """
-    mu = _check_mu(mu)
-    arr, is_t, dev = _as_float64(y, "y")
-    _check_signal_range(arr, "y")
-    return _wrap_float(np.sign(arr) * np.expm1(np.abs(arr) * np.log1p(mu)) / mu, is_t, dev)
-
-
-def mu_law_encode(x: ArrayLike, mu: int = MU) -> ArrayLike:
-    """Mu-law encode a signal into ``mu + 1`` integer classes (256 for ``mu = 255``).
-
-    Companding ``f(x)`` (see :func:`mu_law_compress`) followed by uniform quantization of
-    ``[-1, 1]`` into ``mu + 1`` levels: ``q = round((f(x) + 1) / 2 * mu)``. Quiet samples get
-    fine steps, loud samples coarse ones, roughly matching how we hear loudness.
-
-    Args:
-        x: waveform in ``[-1, 1]``, any shape (NumPy array or tensor).
-        mu: compression parameter; ``mu + 1`` classes.
-
-    Returns:
-        int64 classes in ``[0, mu]``, same shape and type (array/tensor) as ``x``.
-        ``-1 -> 0``, ``1 -> mu``, ``0 -> (mu + 1) // 2`` (128 for mu = 255).
-
-    Raises:
-        ValueError: if ``x`` leaves ``[-1, 1]``, holds NaN/inf or non-numbers, or ``mu`` is not a
-            positive integer.
-
-    Example:
-        >>> mu_law_encode(np.array([-1.0, 0.0, 1.0]))
-        array([  0, 128, 255])
-
-    Notebook: 08_wavenet.ipynb
-    """
-    mu = _check_mu(mu)
-    arr, is_t, dev = _as_float64(x, "x")
-    _check_signal_range(arr)
-    f = np.sign(arr) * np.log1p(mu * np.abs(arr)) / np.log1p(mu)
-    q = np.floor((f + 1.0) / 2.0 * mu + 0.5)
-    return _wrap_int(np.clip(q, 0, mu), is_t, dev)
-
-
-def mu_law_decode(q: ArrayLike, mu: int = MU) -> ArrayLike:
-    """Map mu-law classes back to amplitudes: the centre of each class, expanded.
-
-    ``y = 2 q / mu - 1`` (the quantization level), then :func:`mu_law_expand`. Exactly inverts
-    :func:`mu_law_encode` on classes: ``mu_law_encode(mu_law_decode(q)) == q``.
-
-    Args:
-        q: integer classes in ``[0, mu]``, any shape (NumPy array or tensor).
-        mu: compression parameter.
-
-    Returns:
-        float32 amplitudes in ``[-1, 1]``, same shape and type as ``q``.
-
-    Raises:
-        ValueError: if ``q`` holds non-integers or values outside ``[0, mu]``, or ``mu`` is bad.
-
-    Notebook: 08_wavenet.ipynb
-    """
-    mu = _check_mu(mu)
-    arr, is_t, dev = _as_classes(q, mu + 1)
-    y = 2.0 * arr.astype(np.float64) / mu - 1.0
-    return _wrap_float(np.sign(y) * np.expm1(np.abs(y) * np.log1p(mu)) / mu, is_t, dev)
-
-
-def linear_encode(x: ArrayLike, n_classes: int = MU + 1) -> ArrayLike:
-    """Uniform (linear) quantization of ``[-1, 1]`` into ``n_classes`` levels, for comparison.
-
-    ``q = round((x + 1) / 2 * (n_classes - 1))``: the same number of classes as mu-law, but
-    equal steps everywhere, so quiet passages get only a few levels.
-
-    Returns:
-        int64 classes in ``[0, n_classes - 1]``, same shape and type as ``x``.
-
-    Notebook: 08_wavenet.ipynb
-    """
-    n = _check_n_classes(n_classes)
-    arr, is_t, dev = _as_float64(x, "x")
-    _check_signal_range(arr)
-    return _wrap_int(np.clip(np.floor((arr + 1.0) / 2.0 * (n - 1) + 0.5), 0, n - 1), is_t, dev)
-
-
-def linear_decode(q: ArrayLike, n_classes: int = MU + 1) -> ArrayLike:
-    """Inverse of :func:`linear_encode`: class ``q`` -> amplitude ``2 q / (n_classes - 1) - 1``.
-
-    Notebook: 08_wavenet.ipynb
-    """
-    n = _check_n_classes(n_classes)
-    arr, is_t, dev = _as_classes(q, n)
-    return _wrap_float(2.0 * arr.astype(np.float64) / (n - 1) - 1.0, is_t, dev)
-
-
-def snr_db(reference: np.ndarray, estimate: np.ndarray) -> float:
-    """Signal-to-noise ratio ``10 log10(sum(ref^2) / sum((ref - est)^2))`` in dB.
-
-    Returns ``inf`` when the estimate is exact.
-
-    Raises:
-        ValueError: if the inputs hold non-numbers or NaN/inf, the shapes differ or the reference
-            is silent.
-
-    Notebook: 08_wavenet.ipynb
-    """
-    ref = _real_array(reference, "reference")
-    est = _real_array(estimate, "estimate")
-    if ref.shape != est.shape:
-        raise ValueError(f"reference and estimate must have the same shape, got {ref.shape} and {est.shape}")
-    power = float(np.sum(ref ** 2))
-    if power == 0.0:
-        raise ValueError("reference is silent (all zeros): its SNR is undefined")
-    noise = float(np.sum((ref - est) ** 2))
-    return float("inf") if noise == 0.0 else 10.0 * float(np.log10(power / noise))
-
-
-def _real_array(x: ArrayLike, name: str) -> np.ndarray:
-    """``x`` (floats or integers, not NaN/inf) as float64."""
-    arr = x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
-    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
-        raise ValueError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr
-
+__all__ = [
+    # the model, its loss and training batches
+    "GatedResidualLayer", "WaveNet", "wavenet_loss", "random_segments", "segment_batches",
+    # sampling and generation
+    "sample_from_logits", "generate_naive", "WaveNetCache", "generate_cached",
+    # re-exported from tcnlib.quantize
+    "MU", "linear_decode", "linear_encode", "mu_law_compress", "mu_law_decode", "mu_law_encode",
+    "mu_law_expand", "snr_db",
+]
 
 # --- the model ------------------------------------------------------------------------------
 
