@@ -55,6 +55,13 @@ def _fast_cpu(x: torch.Tensor) -> bool:
     return x.device.type == "cpu" and x.dtype == torch.float32 and torch.backends.mkldnn.is_available()
 
 
+def _time_major(x: torch.Tensor) -> bool:
+    """Whether ``x`` takes the channels-last path: :func:`_fast_cpu` and already stored time-major
+    (a :class:`TCN` converts its input once; a lone convolution on an ordinary tensor keeps the
+    plain path, so it returns what it always returned, in the usual layout)."""
+    return _fast_cpu(x) and x.stride(1) == 1
+
+
 def check_input(x: torch.Tensor, in_channels: int, name: str = "x") -> None:
     """Raise a clear ValueError unless ``x`` has shape ``(B, in_channels, T)`` with T >= 1.
 
@@ -80,8 +87,9 @@ class DilatedConv1d(nn.Module):
 
     Two shortcuts give the same numbers faster: a tap whose input lies entirely in the zero padding
     (offset ``>= T``, common when ``(k-1)d`` exceeds the sequence length) is skipped together with
-    its padding, and on the CPU (float32) the convolution runs as a 2-D oneDNN convolution on the
-    channels-last layout, about twice as fast for small channel counts.
+    its padding, and on the CPU (float32) an input stored time-major (as inside a :class:`TCN`)
+    is convolved as a 2-D oneDNN convolution on the channels-last layout, about twice as fast for
+    small channel counts.
 
     Shapes: ``(B, C_in, T) -> (B, C_out, T)``.
 
@@ -115,9 +123,7 @@ class DilatedConv1d(nn.Module):
         weight, bias = self.conv.weight, self.conv.bias
         if stop - first < self.kernel_size:
             weight = weight[:, :, first:stop]
-        if _fast_cpu(x):
-            if x.stride(1) != 1:
-                x = _channels_last(x)
+        if _time_major(x):
             x = nn.functional.pad(x.unsqueeze(2), (left, right))
             if x.stride(1) != 1:  # keep the time-major layout through the padding
                 x = x.contiguous(memory_format=torch.channels_last)
@@ -197,7 +203,7 @@ class TemporalBlock(nn.Module):
         """The skip path: ``x`` itself, or its 1x1 projection when the channel counts differ."""
         if self.downsample is None:
             return x
-        if _fast_cpu(x):  # the 1x1 convolution on the channels-last layout, as in DilatedConv1d
+        if _time_major(x):  # the 1x1 convolution on the channels-last layout, as in DilatedConv1d
             w, b = self.downsample.weight, self.downsample.bias
             return nn.functional.conv2d(x.unsqueeze(2), w.unsqueeze(2), b).squeeze(2)
         return self.downsample(x)

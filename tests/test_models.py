@@ -236,3 +236,15 @@ def test_fast_default_learns_the_adding_problem_as_well(dropout_kind):
     with torch.no_grad():
         final = adding_loss(model.eval()(x), y).item()
     assert final < 0.03, final   # baseline 1/6 = 0.167
+
+
+def test_lone_convolution_keeps_the_usual_layout():
+    """Outside a TCN (e.g. in WaveNet) a DilatedConv1d returns an ordinary contiguous tensor."""
+    conv = DilatedConv1d(3, 4, kernel_size=2, dilation=8)
+    x = torch.randn(2, 3, 50)
+    y = conv(x)
+    assert y.is_contiguous()
+    ref = nn.functional.conv1d(nn.functional.pad(x, (8, 0)), conv.conv.weight, conv.conv.bias, dilation=8)
+    torch.testing.assert_close(y, ref)
+    # time-major input (as inside a TCN): the channels-last path, same values
+    torch.testing.assert_close(conv(x.transpose(1, 2).contiguous().transpose(1, 2)), ref, rtol=1e-5, atol=1e-6)
