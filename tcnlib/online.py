@@ -208,7 +208,7 @@ class OnlineBeatModel(nn.Module):
 
     Shapes: ``forward(x: (B, n_mels, T)) -> (B, 1, T)`` logits (the beat at frame ``t - lookahead``).
 
-    Notebook: 04_causality.ipynb
+    Notebook: none (the model inside OnlineBeatTracker)
     """
 
     def __init__(self, n_mels: int = N_MELS, channels: int = 16, n_blocks: int = 8, kernel_size: int = 5,
@@ -260,7 +260,7 @@ def load_online_model(path: PathLike = ONLINE_PRETRAINED) -> OnlineBeatModel:
         FileNotFoundError: if ``path`` does not exist.
         ValueError: if the file is not such a checkpoint.
 
-    Notebook: 04_causality.ipynb
+    Notebook: none (used by OnlineBeatTracker)
     """
     p = Path(path)
     if not p.is_file():
@@ -331,7 +331,7 @@ def decode_online(activation: np.ndarray, lookahead: int = 0, threshold: float =
     Returns:
         Beat times in seconds ``(n,)``, increasing.
 
-    Notebook: 04_causality.ipynb
+    Notebook: none (used by assets/pretrained/train_online_tracker.py)
     """
     a = np.asarray(activation, dtype=float)
     if a.ndim != 1 or not np.all(np.isfinite(a)):
