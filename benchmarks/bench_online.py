@@ -84,7 +84,9 @@ def run(quick: bool) -> List[Row]:
                                                                 if m["worst"] == 0 else "")
                            + f", {int(m['frames'][m['worst']])} frames; median of blocks with as many frames "
                            f"{m['typical_same_frames']:.2f} ms, so the excess is "
-                           + ("a one-off" if m["worst"] == 0 else "a pause of the shared machine, not extra work"))),
+                           + ("a one-off" if m["worst"] == 0 else "a pause of the shared machine (another process) or of Python "
+                                                           "(garbage collection), not extra work: every block with the same "
+                                                           "frame count does the same arithmetic"))),
                  Row(BENCH, setting, impl + " (real-time factor)", m["rtf"], "compute s / audio s", target=1.0,
                      note="total compute over the whole clip / its duration (below 1: faster than real time)")]
     return rows
@@ -103,6 +105,9 @@ def main() -> None:
     if not args.quick:
         text = render_markdown(rows, info, "Online beat tracker: compute per block",
                                "python benchmarks/bench_online.py", False, time.perf_counter() - t0)
+        text = text.replace("Times are the best (minimum) of several repeats.",
+                            "One pass over the clip, every block timed (not a best of repeats: the spread is the "
+                            "point); the notebook ran beside it on this shared 2-core machine.")
         from tcnlib.utils import atomic_write
 
         with atomic_write(HERE / "ONLINE.md") as f:
