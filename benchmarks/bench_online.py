@@ -75,11 +75,11 @@ def run(quick: bool) -> List[Row]:
         setting = f"block {block} samples ({budget:.1f} ms), {name} ({len(y) / SR:.1f} s)"
         impl = "tcnlib OnlineBeatTracker"
         common = f"1 thread; {m['what']}; declared latency {m['latency_ms']:.1f} ms"
-        rows += [Row(BENCH, setting, impl + " (median block)", float(np.median(t)), "ms/block", target=budget,
+        rows += [Row(BENCH, setting + ": median block", impl, float(np.median(t)), "ms/block", target=budget,
                      note=f"{common}; {len(t)} blocks, {m['beats']} beats reported"),
-                 Row(BENCH, setting, impl + " (99th percentile block)", float(np.percentile(t, 99)), "ms/block",
+                 Row(BENCH, setting + ": 99th percentile block", impl, float(np.percentile(t, 99)), "ms/block",
                      target=budget, note=common),
-                 Row(BENCH, setting, impl + " (worst block)", float(t.max()), "ms/block", target=budget,
+                 Row(BENCH, setting + ": worst block", impl, float(t.max()), "ms/block", target=budget,
                      note=(f"block {m['worst']} of {len(t)}" + (" (the first: one-off allocation and cold caches)"
                                                                 if m["worst"] == 0 else "")
                            + f", {int(m['frames'][m['worst']])} frames; median of blocks with as many frames "
@@ -87,7 +87,7 @@ def run(quick: bool) -> List[Row]:
                            + ("a one-off" if m["worst"] == 0 else "a pause of the shared machine (another process) or of Python "
                                                            "(garbage collection), not extra work: every block with the same "
                                                            "frame count does the same arithmetic"))),
-                 Row(BENCH, setting, impl + " (real-time factor)", m["rtf"], "compute s / audio s", target=1.0,
+                 Row(BENCH, setting + ": real-time factor", impl, m["rtf"], "compute s / audio s", target=1.0,
                      note="total compute over the whole clip / its duration (below 1: faster than real time)")]
     return rows
 
