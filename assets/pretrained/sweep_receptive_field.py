@@ -30,7 +30,7 @@ other jobs at the time):
     python assets/pretrained/sweep_receptive_field.py
 
 It writes ``assets/pretrained/sweep_receptive_field.json`` after every run (a partial sweep is
-kept). ``run_one`` is imported by notebook 07 to recompute one cell of the sweep live.
+kept). Notebook 07 imports this file to recompute one of its runs live (``train``, ``score``).
 
 Notebook: 07_tcn_beat_tracking.ipynb
 """
