@@ -266,7 +266,10 @@ def load_online_model(path: PathLike = ONLINE_PRETRAINED) -> OnlineBeatModel:
     if not p.is_file():
         raise FileNotFoundError(f"no online beat model at {str(p)!r} (train one with "
                                 "assets/pretrained/train_online_tracker.py)")
-    ck = torch.load(p, map_location="cpu", weights_only=True)
+    try:
+        ck = torch.load(p, map_location="cpu", weights_only=True)
+    except Exception as err:  # a damaged or foreign file: torch raises several kinds
+        raise ValueError(f"{str(p)!r} is not an online beat model checkpoint ({type(err).__name__})") from None
     if not isinstance(ck, dict) or not {"model", "config"} <= set(ck):
         raise ValueError(f"{str(p)!r} is not an online beat model checkpoint (needs 'model' and 'config')")
     model = OnlineBeatModel(**ck["config"])

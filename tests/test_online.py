@@ -113,6 +113,9 @@ def test_save_and_load_round_trip(tmp_path):
         assert torch.equal(m(x), m2(x))
     with pytest.raises(FileNotFoundError):
         load_online_model(tmp_path / "missing.pt")
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(ValueError, match="not an online beat model"):
+        load_online_model(tmp_path / "junk.pt")
 
 
 def test_peak_picker_threshold_refractory_and_delay():
