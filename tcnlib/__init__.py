@@ -23,7 +23,11 @@ Small and flat: one module per concept.
                    downbeats, mir_eval scores (pure NumPy)
 * ``widgets``      the receptive-field explorer (ipywidgets; clamping logic in pure functions)
 * ``tasks``        the adding problem and copy memory (Bai et al. 2018), TCNNet and RNNNet
-* ``training``     the training loop (fit, History, atomic checkpoints, the GPU fast path)
+* ``training``     the training loop (fit, evaluate, one training step, the GPU fast path)
+* ``history``      History: the per-epoch metrics of a training run
+* ``checkpoints``  atomic checkpoints, loaded with ``weights_only=True`` and checked before use
+* ``fit_checks``   checks that catch a silently wrong training run (broadcasting loss, NaN)
+* ``distributed``  several processes started by torchrun: rank, world size, batch shards
 * ``cnn2d``        a small 2D CNN for clip-level style classification, clip decisions, saliency
 * ``exercises``    the notebooks' exercises and their checkers
 
@@ -60,8 +64,9 @@ from .wavenet import (WaveNet, WaveNetCache, generate_cached, generate_naive, sa
 
 from .tasks import (RNNNet, TCNNet, adding_baseline_mse, adding_loss, adding_problem, copy_accuracy,
                     copy_loss, copy_memory, copy_memory_baseline_loss)
-from .training import (History, evaluate, fit, load_checkpoint, make_train_step, save_checkpoint,
-                       time_step)
+from .history import History
+from .checkpoints import load_checkpoint, save_checkpoint
+from .training import evaluate, fit, make_train_step, time_step
 
 from .beat_decode import decode_beats, decode_downbeats, evaluate_beats
 from .beats import BeatNet, track_beats, track_downbeats

@@ -65,7 +65,7 @@ def _time_major(x: torch.Tensor) -> bool:
 def check_input(x: torch.Tensor, in_channels: int, name: str = "x") -> None:
     """Raise a clear ValueError unless ``x`` has shape ``(B, in_channels, T)`` with T >= 1.
 
-    Notebook: 04_causality.ipynb
+    Notebook: none (used by TCN.forward and the models of tcnlib.tasks)
     """
     if not isinstance(x, torch.Tensor):
         raise ValueError(f"{name} must be a torch.Tensor of shape (B, C, T), got {type(x).__name__}")
@@ -136,7 +136,7 @@ class DilatedConv1d(nn.Module):
 class ChannelLayerNorm(nn.Module):
     """LayerNorm over channels at each time step: ``(B, C, T) -> (B, C, T)``; causal by design.
 
-    Notebook: 04_causality.ipynb
+    Notebook: none (used by TemporalBlock with norm='layer')
     """
 
     def __init__(self, channels: int) -> None:

@@ -10,7 +10,8 @@ What ``fit`` does for you, and nothing more:
   metrics, stops early when a monitored metric stops improving;
 * writes a checkpoint after every epoch **atomically** (a temporary file, then ``os.replace``,
   so a crash never leaves half a file) holding only tensors and plain containers, so it loads
-  with ``torch.load(path, weights_only=True)``; ``resume=True`` continues where it stopped;
+  with ``torch.load(path, weights_only=True)``; ``resume=True`` continues where it stopped
+  (:mod:`tcnlib.checkpoints`);
 * shows progress bars (``tqdm.auto``: a widget in Jupyter, plain text elsewhere).
 
 Batches are ``(inputs, targets)`` pairs: the loss is ``loss_fn(model(inputs), targets)``
@@ -26,280 +27,33 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import random
 import time
-import warnings
-from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-import numpy as np
 import torch
 from torch import nn
-from torch.overrides import TorchFunctionMode
 
+from .checkpoints import CHECKPOINT_KEYS, _check_checkpoint_path, _set_rng_state, load_checkpoint, save_checkpoint
 from .config import get_device
-from .utils import atomic_write, check_bool, check_positive_int
+from .distributed import _shard, distributed_world
+from .fit_checks import Callback, _check_callbacks, _check_optimizer_covers, _checked_loss, _nonfinite_error
+from .history import History, _check_mode
+from .utils import check_bool, check_positive_int
+
+__all__ = [
+    # defined here
+    "fit", "evaluate", "make_train_step", "time_step", "fast_model", "resolve_amp", "resolve_compile",
+    "AMP_CHOICES", "COMPILE_CHOICES", "Batch", "BatchFn", "Metric", "Callback",
+    # re-exported from their own modules, where code has long found them as tcnlib.training.X
+    "History", "save_checkpoint", "load_checkpoint", "CHECKPOINT_KEYS", "distributed_world",
+]
 
 Batch = Tuple[Any, Any]
 BatchFn = Callable[[int], Batch]
 Metric = Callable[[torch.Tensor, torch.Tensor], Union[float, torch.Tensor]]
-Callback = Callable[[int, "History", nn.Module], Optional[bool]]
 
 AMP_CHOICES = ("auto", True, False)
 COMPILE_CHOICES = ("auto", True, False)
-CHECKPOINT_KEYS = ("model", "optimizer", "scheduler", "epoch", "step", "history", "rng")
-"""Keys every checkpoint has (``optimizer_class`` and ``best_model`` are optional)."""
-
-
-# --- history -------------------------------------------------------------------------------------
-
-@dataclass
-class History:
-    """Per-epoch metrics of a training run: a dict of equally long lists.
-
-    Keys: ``epoch`` (1-based), ``step`` (global steps done), ``train_loss``, ``lr``,
-    ``epoch_time`` (seconds), and when validating ``val_loss`` and ``val_<metric>``.
-
-    Notebook: 05_tcn_vs_rnn.ipynb
-    """
-
-    metrics: Dict[str, List[float]] = field(default_factory=dict)
-
-    def append(self, row: Dict[str, float]) -> None:
-        """Add one epoch's values (new keys start a list padded with NaN for earlier epochs)."""
-        n = len(self)
-        for key in row:
-            if key not in self.metrics:
-                self.metrics[key] = [math.nan] * n
-        for key, values in self.metrics.items():
-            values.append(float(row.get(key, math.nan)))
-
-    def __len__(self) -> int:
-        return len(next(iter(self.metrics.values()))) if self.metrics else 0
-
-    def __getitem__(self, key: str) -> List[float]:
-        if key not in self.metrics:
-            raise KeyError(f"history has no metric {key!r}; it has {sorted(self.metrics)}")
-        return self.metrics[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.metrics
-
-    def best(self, monitor: str = "val_loss", mode: str = "min") -> Tuple[int, float]:
-        """Return ``(epoch, value)`` of the best value of ``monitor`` so far (NaN-free epochs only)."""
-        _check_mode(mode)
-        values = self[monitor]
-        pairs = [(v, i) for i, v in enumerate(values) if not math.isnan(v)]
-        if not pairs:
-            raise ValueError(f"history has no finite value of {monitor!r} yet")
-        v, i = (min if mode == "min" else max)(pairs, key=lambda p: p[0])
-        return int(self["epoch"][i]) if "epoch" in self else i + 1, v
-
-    def to_dict(self) -> Dict[str, List[float]]:
-        """A plain dict of lists (what checkpoints store)."""
-        return {k: list(v) for k, v in self.metrics.items()}
-
-    @classmethod
-    def from_dict(cls, data: Dict[str, Sequence[float]]) -> "History":
-        """Rebuild a History from :meth:`to_dict`'s output."""
-        if not isinstance(data, dict) or len({len(v) for v in data.values()}) > 1:
-            raise ValueError("history must be a dict of equally long lists of numbers")
-        return cls({str(k): [float(x) for x in v] for k, v in data.items()})
-
-
-def _check_mode(mode: str) -> None:
-    if mode not in ("min", "max"):
-        raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
-
-
-# --- checkpoints ---------------------------------------------------------------------------------
-
-def _rng_state() -> Dict[str, Any]:
-    """Every random generator's state as tensors and plain lists (``weights_only``-safe)."""
-    kind, keys, pos, has_gauss, gauss = np.random.get_state()
-    py_version, py_state, py_gauss = random.getstate()
-    state: Dict[str, Any] = {
-        "torch": torch.get_rng_state(),
-        "numpy": torch.from_numpy(np.asarray(keys, dtype=np.int64)),
-        "numpy_meta": [int(pos), int(has_gauss), float(gauss)],
-        "python": [int(py_version), list(py_state), py_gauss],
-    }
-    if torch.cuda.is_available():
-        state["cuda"] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def _set_rng_state(state: Dict[str, Any]) -> None:
-    torch.set_rng_state(state["torch"])
-    pos, has_gauss, gauss = state["numpy_meta"]
-    np.random.set_state(("MT19937", state["numpy"].numpy().astype(np.uint32), int(pos), int(has_gauss), gauss))
-    py_version, py_state, py_gauss = state["python"]
-    random.setstate((py_version, tuple(py_state), py_gauss))
-    if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
-
-
-def _finite_state(state: Dict[str, torch.Tensor]) -> bool:
-    return all(bool(torch.isfinite(v).all()) for v in state.values()
-               if isinstance(v, torch.Tensor) and v.is_floating_point())
-
-
-def save_checkpoint(path: Union[str, os.PathLike], model: nn.Module,
-                    optimizer: Optional[torch.optim.Optimizer] = None, epoch: int = 0, step: int = 0,
-                    history: Optional[History] = None, scheduler: Optional[Any] = None,
-                    best_model: Optional[Dict[str, torch.Tensor]] = None) -> str:
-    """Write a checkpoint atomically: a temporary file in the same folder, then ``os.replace``.
-
-    The file holds a dict with keys ``model``, ``optimizer``, ``scheduler`` (state dicts or
-    None), ``optimizer_class`` (e.g. ``"Adam"``), ``epoch``, ``step``, ``history`` (dict of
-    lists) and ``rng`` (generator states), and ``best_model`` when given (the state dict of the
-    best epoch, for ``fit(restore_best=True)``), all tensors and plain containers, so
-    ``torch.load(path, weights_only=True)`` reads it. The file gets the permissions a plain
-    ``open`` would give.
-
-    Returns:
-        The path written, as a string.
-
-    Raises:
-        ValueError: if the model's weights are not finite (NaN or inf): such a file would
-            replace a good checkpoint with a useless one, so nothing is written.
-
-    Notebook: 05_tcn_vs_rnn.ipynb
-    """
-    path = os.fspath(path)
-    if os.path.isdir(path):
-        raise ValueError(f"checkpoint must be a file path, but {path!r} is a directory")
-    state = model.state_dict()
-    if not _finite_state(state):
-        raise ValueError(f"the model's weights hold NaN or inf; not writing them to {path!r} "
-                         f"(a file there keeps its previous content)")
-    payload = {
-        "model": state,
-        "optimizer": None if optimizer is None else optimizer.state_dict(),
-        "optimizer_class": None if optimizer is None else type(optimizer).__name__,
-        "scheduler": None if scheduler is None else scheduler.state_dict(),
-        "epoch": int(epoch),
-        "step": int(step),
-        "history": (history or History()).to_dict(),
-        "rng": _rng_state(),
-    }
-    if best_model is not None:
-        payload["best_model"] = best_model
-    with atomic_write(path, "wb") as f:
-        torch.save(payload, f)
-    return path
-
-
-# Hyper-parameters that some torch versions add to every optimizer's param groups.
-_COMMON_GROUP_KEYS = {"params", "lr", "foreach", "maximize", "capturable", "differentiable", "fused",
-                      "decoupled_weight_decay", "initial_lr", "weight_decay"}
-
-
-def _check_optimizer_state(path: str, saved: Dict[str, Any], saved_class: Optional[str],
-                           optimizer: torch.optim.Optimizer) -> None:
-    """Refuse an optimizer state that this optimizer cannot continue from, before loading anything."""
-    name = type(optimizer).__name__
-    if saved_class is not None and saved_class != name:
-        raise ValueError(f"the checkpoint {path!r} holds the state of a {saved_class} optimizer, but a {name} "
-                         f"was given; resume with torch.optim.{saved_class}(...) or start a new checkpoint")
-    current = optimizer.state_dict()
-    groups = saved.get("param_groups", []) if isinstance(saved, dict) else []
-    if len(groups) != len(current["param_groups"]) or any(
-            len(a.get("params", [])) != len(b["params"]) for a, b in zip(groups, current["param_groups"])):
-        raise ValueError(f"the checkpoint {path!r} holds an optimizer state for "
-                         f"{[len(g.get('params', [])) for g in groups]} parameters per group, but this optimizer "
-                         f"has {[len(g['params']) for g in current['param_groups']]}")
-    for a, b in zip(groups, current["param_groups"]):
-        missing = sorted(set(b) - set(a) - _COMMON_GROUP_KEYS)
-        if missing:
-            raise ValueError(f"the checkpoint {path!r} holds the state of another kind of optimizer (its "
-                             f"parameter groups lack {missing}, which a {name} needs); resume with the "
-                             f"optimizer that wrote it or start a new checkpoint")
-
-
-def _check_model_state(path: str, saved: Dict[str, Any], model: nn.Module) -> None:
-    """Same keys and shapes as ``model.state_dict()``, checked before any weight is overwritten."""
-    own = model.state_dict()
-    if not isinstance(saved, dict):
-        raise ValueError(f"the checkpoint {path!r} holds no model state dict")
-    missing, unexpected = sorted(set(own) - set(saved)), sorted(set(saved) - set(own))
-    wrong = [f"{k}: {tuple(saved[k].shape)} vs {tuple(v.shape)}" for k, v in own.items()
-             if k in saved and isinstance(saved[k], torch.Tensor) and saved[k].shape != v.shape]
-    if missing or unexpected or wrong:
-        raise ValueError(f"the checkpoint {path!r} does not fit this model: missing keys {missing[:5]}, "
-                         f"unexpected keys {unexpected[:5]}, shape mismatches (checkpoint vs model) {wrong[:5]}")
-
-
-def _check_map_location(map_location: Any) -> None:
-    if isinstance(map_location, (str, torch.device)):
-        try:
-            dev = torch.device(map_location)
-        except (RuntimeError, TypeError):
-            raise ValueError(f"map_location must be a device such as 'cpu' or 'cuda', got {map_location!r}") from None
-        if dev.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(f"map_location={str(map_location)!r} but no CUDA GPU is available here; "
-                             f"use map_location='cpu'")
-
-
-def load_checkpoint(path: Union[str, os.PathLike], model: Optional[nn.Module] = None,
-                    optimizer: Optional[torch.optim.Optimizer] = None, scheduler: Optional[Any] = None,
-                    map_location: Union[str, torch.device] = "cpu") -> Dict[str, Any]:
-    """Read a checkpoint with ``weights_only=True`` and load its states into what you pass.
-
-    Everything is checked before anything is loaded: a checkpoint that does not fit the model, or
-    holds another optimizer's state (SGD's into an Adam), leaves the model and optimizer untouched.
-
-    Args:
-        path: a file written by :func:`save_checkpoint` (or by ``fit(checkpoint=...)``).
-        model, optimizer, scheduler: objects to restore (each optional).
-        map_location: where tensors are loaded (default the CPU).
-
-    Returns:
-        The checkpoint dict (``history`` turned into a :class:`History`).
-
-    Raises:
-        FileNotFoundError: if ``path`` does not exist.
-        ValueError: if the file is not a readable checkpoint (truncated, corrupt, or not
-            written by :func:`save_checkpoint`), its model does not match ``model``, its optimizer
-            state does not match ``optimizer``, or ``map_location`` names a GPU this machine lacks.
-
-    Notebook: 05_tcn_vs_rnn.ipynb
-    """
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"no checkpoint at {path!r}; train with fit(..., checkpoint={path!r}) first")
-    _check_map_location(map_location)
-    try:
-        ckpt = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as err:  # truncated zip, pickle with custom classes, random bytes...
-        raise ValueError(f"{path!r} is not a readable checkpoint (corrupt, truncated, or it holds "
-                         f"objects other than tensors and plain containers): {err}") from err
-    missing = [k for k in CHECKPOINT_KEYS if not isinstance(ckpt, dict) or k not in ckpt]
-    if missing:
-        raise ValueError(f"{path!r} is not a tcnlib checkpoint: it lacks the keys {missing}")
-    if model is not None:
-        _check_model_state(path, ckpt["model"], model)
-    if optimizer is not None:
-        if ckpt["optimizer"] is None:
-            raise ValueError(f"the checkpoint {path!r} holds no optimizer state")
-        _check_optimizer_state(path, ckpt["optimizer"], ckpt.get("optimizer_class"), optimizer)
-    if scheduler is not None and ckpt["scheduler"] is not None:
-        saved = set(ckpt["scheduler"]) if isinstance(ckpt["scheduler"], dict) else set()
-        if saved != set(scheduler.state_dict()):
-            raise ValueError(f"the checkpoint {path!r} holds the state of another kind of scheduler than "
-                             f"{type(scheduler).__name__}")
-    history = History.from_dict(ckpt["history"])
-    if model is not None:
-        try:
-            model.load_state_dict(ckpt["model"])
-        except RuntimeError as err:
-            raise ValueError(f"the checkpoint {path!r} does not fit this model: {err}") from err
-    if optimizer is not None:
-        optimizer.load_state_dict(ckpt["optimizer"])
-    if scheduler is not None and ckpt["scheduler"] is not None:
-        scheduler.load_state_dict(ckpt["scheduler"])
-    ckpt["history"] = history
-    return ckpt
 
 
 # --- one training step ---------------------------------------------------------------------------
@@ -321,7 +75,7 @@ def _call(model: Callable, inputs: Any) -> torch.Tensor:
 def resolve_amp(amp: Union[str, bool], device: torch.device) -> bool:
     """``amp="auto"`` means bfloat16 autocast on CUDA only; True/False force it on or off.
 
-    Notebook: 05_tcn_vs_rnn.ipynb
+    Notebook: none (used by make_train_step and fit)
     """
     if amp not in AMP_CHOICES:
         raise ValueError(f"amp must be 'auto', True or False, got {amp!r}")
@@ -331,7 +85,7 @@ def resolve_amp(amp: Union[str, bool], device: torch.device) -> bool:
 def resolve_compile(compile: Union[str, bool], device: torch.device) -> bool:
     """``compile="auto"`` means the fast path (``torch.compile``) on CUDA only.
 
-    Notebook: 05_tcn_vs_rnn.ipynb
+    Notebook: none (used by make_train_step and fit)
     """
     if compile not in COMPILE_CHOICES:
         raise ValueError(f"compile must be 'auto', True or False, got {compile!r}")
@@ -357,7 +111,7 @@ def fast_model(model: nn.Module, device: torch.device) -> Callable:
     Returns:
         A callable with the model's forward signature, sharing the model's parameters.
 
-    Notebook: 05_tcn_vs_rnn.ipynb
+    Notebook: none (used by make_train_step and fit)
     """
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
@@ -459,7 +213,7 @@ def evaluate(model: Callable, data: Iterable[Batch], loss_fn: Callable,
     Raises:
         ValueError: if ``data`` holds no batch.
 
-    Notebook: 05_tcn_vs_rnn.ipynb
+    Notebook: none (used by fit on its validation data)
     """
     metrics = metrics or {}
     totals: Dict[str, float] = {"loss": 0.0, **{k: 0.0 for k in metrics}}
@@ -500,162 +254,6 @@ def _device_of(inputs: Any) -> torch.device:
     return t.device if isinstance(t, torch.Tensor) else torch.device("cpu")
 
 
-# --- checks that catch a silently wrong run before it starts -----------------------------------
-
-_ELEMENTWISE = {"sub", "__sub__", "__rsub__", "sub_", "add", "__add__", "__radd__", "mul", "__mul__", "__rmul__",
-                "div", "__truediv__", "__rtruediv__", "pow", "__pow__", "abs", "mse_loss", "l1_loss",
-                "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-                "soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss", "kl_div", "where", "minimum", "maximum"}
-
-
-class _BroadcastWatch(TorchFunctionMode):
-    """Notes an element-wise operation that broadcasts the output's shape against the targets' shape
-    into a larger tensor: ``(B, 1, T)`` against ``(B, T)`` gives ``(B, B, T)``, a loss that trains on
-    every pair of examples instead of each with its own target."""
-
-    def __init__(self, out_shape: torch.Size, target_shape: torch.Size) -> None:
-        super().__init__()
-        self.shapes = {tuple(out_shape), tuple(target_shape)}
-        self.found: Optional[Tuple[Tuple[int, ...], Tuple[int, ...], Tuple[int, ...]]] = None
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
-        kwargs = kwargs or {}
-        name = getattr(func, "__name__", "")
-        if self.found is None and name in _ELEMENTWISE:
-            tensors = [a for a in list(args) + list(kwargs.values()) if isinstance(a, torch.Tensor)]
-            shapes = [tuple(t.shape) for t in tensors]
-            if len(shapes) >= 2 and shapes[0] != shapes[1] and {shapes[0], shapes[1]} == self.shapes:
-                try:
-                    joint = tuple(torch.broadcast_shapes(shapes[0], shapes[1]))
-                except RuntimeError:
-                    joint = ()
-                if joint and math.prod(joint) > max(math.prod(shapes[0]), math.prod(shapes[1])):
-                    self.found = (shapes[0], shapes[1], joint)
-        return func(*args, **kwargs)
-
-
-def _checked_loss(loss_fn: Callable) -> Callable:
-    """``loss_fn`` whose first call refuses an output/target shape mismatch that broadcasts."""
-    state = {"checked": False}
-
-    def loss(out: Any, targets: Any) -> torch.Tensor:
-        if state["checked"] or not (isinstance(out, torch.Tensor) and isinstance(targets, torch.Tensor)) \
-                or out.shape == targets.shape:
-            state["checked"] = True
-            return loss_fn(out, targets)
-        state["checked"] = True
-        watch = _BroadcastWatch(out.shape, targets.shape)
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Using a target size")  # we say it better below
-            with watch:
-                value = loss_fn(out, targets)
-        if watch.found is not None:
-            o, t = tuple(out.shape), tuple(targets.shape)
-            raise ValueError(
-                f"loss_fn broadcasts the model's output of shape {o} against targets of shape {t} into "
-                f"{watch.found[2]}: the loss would compare every example with every other example's "
-                f"targets. Give targets the output's shape (e.g. targets.reshape{o}) or change the model's "
-                f"output")
-        return value
-
-    return loss
-
-
-def _check_optimizer_covers(model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise ValueError(f"optimizer must be a torch.optim optimizer, got {type(optimizer).__name__}")
-    own = {id(p) for p in model.parameters()}
-    opt = [p for g in optimizer.param_groups for p in g["params"]]
-    if own and not any(id(p) in own for p in opt):
-        raise ValueError("optimizer holds none of this model's parameters (was it built for another model, "
-                         "or before the model was re-created?); build it as torch.optim.Adam(model.parameters())")
-
-
-def _check_checkpoint_path(checkpoint: Union[None, str, os.PathLike]) -> Optional[str]:
-    if checkpoint is None:
-        return None
-    if not isinstance(checkpoint, (str, os.PathLike)):
-        raise ValueError(f"checkpoint must be a file path or None, got {type(checkpoint).__name__}")
-    path = os.fspath(checkpoint)
-    if os.path.isdir(path):
-        raise ValueError(f"checkpoint must be a file path, but {path!r} is a directory; "
-                         f"name a file in it, e.g. {os.path.join(path, 'checkpoint.pt')!r}")
-    parent = os.path.dirname(os.path.abspath(path))
-    while not os.path.exists(parent):
-        parent = os.path.dirname(parent)
-    if not os.path.isdir(parent):
-        raise ValueError(f"checkpoint {path!r} cannot be written: {parent!r} is a file, not a folder")
-    if not os.access(parent, os.W_OK):
-        raise ValueError(f"checkpoint {path!r} cannot be written: no permission to write in {parent!r}")
-    return path
-
-
-def _check_callbacks(callbacks: Any) -> List[Callback]:
-    if callable(callbacks) or isinstance(callbacks, (str, bytes)) or not hasattr(callbacks, "__iter__"):
-        raise ValueError(f"callbacks must be a list of functions cb(epoch, history, model), got "
-                         f"{type(callbacks).__name__}; for one function write callbacks=[fn]")
-    cbs = list(callbacks)
-    bad = [c for c in cbs if not callable(c)]
-    if bad:
-        raise ValueError(f"callbacks must be a list of functions cb(epoch, history, model); {bad[0]!r} is not callable")
-    return cbs
-
-
-def _nonfinite_error(loss: float, epoch: int, step: int, epoch_step: int, batch: Any, lr: float,
-                     checkpoint: Optional[str], saved_epoch: int) -> FloatingPointError:
-    def finite(obj: Any) -> bool:
-        if isinstance(obj, torch.Tensor):
-            return not obj.is_floating_point() or bool(torch.isfinite(obj).all())
-        if isinstance(obj, (list, tuple)):
-            return all(finite(o) for o in obj)
-        return True
-
-    inputs, targets = batch
-    cause = []
-    if inputs is None and targets is None:  # found after the epoch (GPU): the batch is gone
-        cause.append(f"look for NaN or inf in the data, lower the learning rate (now {lr:g}) or clip "
-                     f"gradients (grad_clip=1.0)")
-    elif not finite(inputs):
-        cause.append("this batch's inputs hold NaN or inf")
-    if not finite(targets):
-        cause.append("this batch's targets hold NaN or inf")
-    if not cause:
-        cause.append(f"the data of this batch is finite, so the weights diverged: lower the learning rate "
-                     f"(now {lr:g}) or clip gradients (grad_clip=1.0)")
-    kept = (f"; the checkpoint {checkpoint!r} still holds epoch {saved_epoch}" if checkpoint and saved_epoch
-            else "; no checkpoint was written with these weights")
-    return FloatingPointError(f"training loss became {loss} at step {step} (epoch {epoch}, step {epoch_step} of "
-                              f"the epoch): {'; '.join(cause)}. Training stopped{kept}.")
-
-
-# --- several processes (torchrun) ----------------------------------------------------------------
-
-def distributed_world() -> Tuple[int, int, int]:
-    """``(rank, local_rank, world_size)`` from the environment ``torchrun`` sets; ``(0, 0, 1)`` without it.
-
-    Notebook: none (used by fit)
-    """
-    world = int(os.environ.get("WORLD_SIZE", "1") or 1)
-    if world <= 1:
-        return 0, 0, 1
-    return int(os.environ.get("RANK", "0")), int(os.environ.get("LOCAL_RANK", "0")), world
-
-
-def _shard(batch: Any, rank: int, world: int) -> Any:
-    """This process's rows of a global batch: rows ``rank*n .. (rank+1)*n`` of every tensor (dim 0)."""
-    if isinstance(batch, torch.Tensor):
-        if batch.dim() == 0:
-            return batch
-        if batch.shape[0] % world:
-            raise ValueError(f"the global batch of {batch.shape[0]} examples cannot be split evenly across "
-                             f"{world} processes; use a batch size divisible by {world}")
-        n = batch.shape[0] // world
-        return batch[rank * n:(rank + 1) * n]
-    if isinstance(batch, (list, tuple)):
-        return type(batch)(_shard(b, rank, world) for b in batch)
-    if isinstance(batch, dict):
-        return {k: _shard(v, rank, world) for k, v in batch.items()}
-    return batch
 
 
 # --- the loop --------------------------------------------------------------------------------
