@@ -82,6 +82,7 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-minutes", type=float, default=None,
                     help="stop after the epoch that passes this wall time (the best epoch is still restored)")
+    ap.add_argument("--init", default=None, help="continue from the weights of this online checkpoint")
     ap.add_argument("--cache", default=None, help=".npz file of causal features (reused across runs)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
@@ -92,6 +93,10 @@ def main(argv=None):
     L = args.lookahead
     tcnlib.seed_everything(args.seed)
     model = OnlineBeatModel(channels=args.channels, n_blocks=args.blocks, kernel_size=5, dropout=0.1, lookahead=L)
+    if args.init is not None:
+        from tcnlib.online import load_online_model
+
+        model.load_state_dict(load_online_model(args.init).state_dict())
 
     def batch_fn(step):
         rng = np.random.default_rng(args.seed * 1_000_003 + step)
