@@ -12,6 +12,8 @@ Small and flat: one module per concept.
 * ``models``       the TCN and its building blocks
 * ``causality``    dependency masks measured with autograd
 * ``streaming``    online (frame-by-frame) inference of causal TCNs
+* ``online``       the online beat tracker: causal frames (window ending at the frame's time), a
+                   streamed causal TCN, a causal peak picker, its declared latency
 * ``quantize``     8-bit quantization: mu-law companding and classes, linear classes, SNR
 * ``wavenet``      WaveNet, its training batches, naive and cached (Fast WaveNet) generation
 * ``data``         the example music set, ``.beats`` files, your own beat data, frame targets,
@@ -70,6 +72,7 @@ from .training import evaluate, fit, make_train_step, time_step
 
 from .beat_decode import decode_beats, decode_downbeats, evaluate_beats
 from .beats import BeatNet, track_beats, track_downbeats
+from .online import OnlineBeatTracker
 from .cnn2d import StyleCNN
 
 from . import exercises
@@ -113,6 +116,8 @@ __all__ = [
     "History", "evaluate", "fit", "load_checkpoint", "make_train_step", "save_checkpoint", "time_step",
     # beat_decode and beats
     "decode_beats", "decode_downbeats", "evaluate_beats", "BeatNet", "track_beats", "track_downbeats",
+    # online
+    "OnlineBeatTracker",
     # cnn2d
     "StyleCNN",
     # the exercises package
