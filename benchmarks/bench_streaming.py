@@ -1,6 +1,6 @@
 """Per-frame streaming latency of a causal TCN: tcnlib vs pytorch-tcn vs naive recomputation.
 
-The model (issue 4): 11 residual blocks of 2 convolutions, 20 channels (20 inputs), kernel 5,
+The model: 11 residual blocks of 2 convolutions, 20 channels (20 inputs), kernel 5,
 dilations 1, 2, ..., 1024, weight norm; receptive field 1 + 2*4*2047 = 16377 frames.
 
 Implementations, all fed one frame at a time:

@@ -73,6 +73,8 @@ def main(argv=None) -> int:
         val_clips=val_names, device=args.device,
         progress=not args.no_progress, **kwargs)
     train_s = time.perf_counter() - t0
+    if tcnlib.training.distributed_world()[0] != 0:
+        return 0  # under torchrun every process holds the same weights: rank 0 evaluates and saves
     rows = beats.evaluate_beat_model(model, tcnlib.list_example_clips("test"))
     test = beats.mean_scores(rows)
     best_epoch, best_f = history.best("val_beat_f", "max")
