@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from .history import History
-from .utils import atomic_write
+from .utils import atomic_write, check_module
 
 CHECKPOINT_KEYS = ("model", "optimizer", "scheduler", "epoch", "step", "history", "rng")
 """Keys every checkpoint has (``optimizer_class`` and ``best_model`` are optional)."""
@@ -82,6 +82,10 @@ def save_checkpoint(path: Union[str, os.PathLike], model: nn.Module,
     path = os.fspath(path)
     if os.path.isdir(path):
         raise ValueError(f"checkpoint must be a file path, but {path!r} is a directory")
+    check_module("model", model)
+    for name, value in (("epoch", epoch), ("step", step)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
     state = model.state_dict()
     if not _finite_state(state):
         raise ValueError(f"the model's weights hold NaN or inf; not writing them to {path!r} "
@@ -179,6 +183,8 @@ def load_checkpoint(path: Union[str, os.PathLike], model: Optional[nn.Module] = 
     Notebook: none (used by fit(checkpoint=..., resume=True))
     """
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ValueError(f"path must be a checkpoint file, but {path!r} is a directory")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no checkpoint at {path!r}; train with fit(..., checkpoint={path!r}) first")
     _check_map_location(map_location)

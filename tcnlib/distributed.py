@@ -19,10 +19,18 @@ def distributed_world() -> Tuple[int, int, int]:
 
     Notebook: none (used by fit)
     """
-    world = int(os.environ.get("WORLD_SIZE", "1") or 1)
+    values = []
+    for name, default in (("WORLD_SIZE", "1"), ("RANK", "0"), ("LOCAL_RANK", "0")):
+        text = os.environ.get(name, default) or default
+        try:
+            values.append(int(text))
+        except ValueError:
+            raise ValueError(f"the environment variable {name} must be an integer (torchrun sets it), "
+                             f"got {text!r}") from None
+    world, rank, local_rank = values
     if world <= 1:
         return 0, 0, 1
-    return int(os.environ.get("RANK", "0")), int(os.environ.get("LOCAL_RANK", "0")), world
+    return rank, local_rank, world
 
 
 def _shard(batch: Any, rank: int, world: int) -> Any:

@@ -48,7 +48,7 @@ class _BroadcastWatch(TorchFunctionMode):
                     joint = tuple(torch.broadcast_shapes(shapes[0], shapes[1]))
                 except RuntimeError:
                     joint = ()
-                if joint and math.prod(joint) > max(math.prod(shapes[0]), math.prod(shapes[1])):
+                if joint and math.prod(joint) > min(math.prod(shapes[0]), math.prod(shapes[1])):
                     self.found = (shapes[0], shapes[1], joint)
         return func(*args, **kwargs)
 
@@ -72,8 +72,8 @@ def _checked_loss(loss_fn: Callable) -> Callable:
             o, t = tuple(out.shape), tuple(targets.shape)
             raise ValueError(
                 f"loss_fn broadcasts the model's output of shape {o} against targets of shape {t} into "
-                f"{watch.found[2]}: the loss would compare every example with every other example's "
-                f"targets. Give targets the output's shape (e.g. targets.reshape{o}) or change the model's "
+                f"{watch.found[2]}: one of them is repeated along a dimension, so the loss compares outputs "
+                f"with targets that are not theirs. Give targets the output's shape (e.g. targets.reshape{o}) or change the model's "
                 f"output")
         return value
 

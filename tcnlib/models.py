@@ -141,7 +141,7 @@ class ChannelLayerNorm(nn.Module):
 
     def __init__(self, channels: int) -> None:
         super().__init__()
-        self.norm = nn.LayerNorm(channels)
+        self.norm = nn.LayerNorm(check_positive_int("channels", channels))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.norm(x.transpose(1, 2)).transpose(1, 2)

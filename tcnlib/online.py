@@ -308,6 +308,8 @@ class CausalPeakPicker:
 
     def step(self, a: float) -> Optional[int]:
         """Feed activation ``a`` of the next frame; returns the frame index of a beat decided now, or None."""
+        if not np.isfinite(float(a)):
+            raise ValueError(f"activation a must be a finite number, got {a!r} (NaN or inf)")
         p = self.t - 1
         beat = None
         if (p >= 0 and self._prev >= self.threshold and self._prev > self._prev2 and self._prev >= a

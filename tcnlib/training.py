@@ -38,7 +38,7 @@ from .config import get_device
 from .distributed import _shard, distributed_world
 from .fit_checks import Callback, _check_callbacks, _check_optimizer_covers, _checked_loss, _nonfinite_error
 from .history import History, _check_mode
-from .utils import check_bool, check_positive_int
+from .utils import check_bool, check_module, check_positive_int
 
 __all__ = [
     # defined here
@@ -113,6 +113,9 @@ def fast_model(model: nn.Module, device: torch.device) -> Callable:
 
     Notebook: none (used by make_train_step and fit)
     """
+    check_module("model", model)
+    if not isinstance(device, torch.device):
+        raise ValueError(f"device must be a torch.device (e.g. torch.device('cpu')), got {device!r}")
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
         return torch.compile(model, mode="reduce-overhead", dynamic=False)
@@ -139,6 +142,7 @@ def make_train_step(model: nn.Module, loss_fn: Callable, optimizer: torch.optim.
 
     Notebook: 05_tcn_vs_rnn.ipynb
     """
+    check_module("model", model)
     if device is None:
         device = next(model.parameters()).device
     use_amp = resolve_amp(amp, device)
@@ -215,6 +219,10 @@ def evaluate(model: Callable, data: Iterable[Batch], loss_fn: Callable,
 
     Notebook: none (used by fit on its validation data)
     """
+    if data is None or isinstance(data, (str, bytes)) or not hasattr(data, "__iter__"):
+        raise ValueError(f"data must be an iterable of (inputs, targets) batches, got {type(data).__name__}")
+    if metrics is not None and not isinstance(metrics, dict):
+        raise ValueError(f"metrics must be a dict {{name: fn(output, targets)}}, got {type(metrics).__name__}")
     metrics = metrics or {}
     totals: Dict[str, float] = {"loss": 0.0, **{k: 0.0 for k in metrics}}
     count = 0
@@ -377,8 +385,8 @@ def fit(model: nn.Module, train: Union[Iterable[Batch], BatchFn], loss_fn: Calla
     watched = patience is not None or restore_best
     if not monitor.startswith("val_") and monitor not in ("train_loss", "lr") and watched:
         raise ValueError(f"monitor must be 'train_loss', 'val_loss' or 'val_<metric>', got {monitor!r}")
-    if monitor.startswith("val_") and val is None and watched:
-        raise ValueError(f"monitor={monitor!r} needs val= data to evaluate on")
+    if monitor.startswith("val_") and val is None:
+        raise ValueError(f"monitor={monitor!r} needs val= data to evaluate on (or monitor='train_loss')")
     if monitor.startswith("val_") and monitor != "val_loss" and monitor[4:] not in (metrics or {}) and watched:
         raise ValueError(f"monitor={monitor!r} names no metric; metrics has {sorted(metrics or {})}")
 

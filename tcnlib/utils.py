@@ -255,6 +255,7 @@ def eval_mode(model: "nn.Module") -> Iterator["nn.Module"]:
 
     Notebook: none (used by tcnlib's evaluation helpers)
     """
+    check_module("model", model)
     modes = [(m, m.training) for m in model.modules()]
     model.eval()
     try:
