@@ -84,7 +84,8 @@ def _check_clips(clips: Optional[Sequence[ClipLike]], name: str) -> List[ClipLik
 
 def make_beat_batch(names: Sequence[ClipLike], seed: int, batch_size: int = 8, frames: int = 1000,
                     augment: bool = True, stretch: Tuple[float, float] = (0.8, 1.25),
-                    widen: float = 0.5) -> Tuple[torch.Tensor, torch.Tensor]:
+                    widen: float = 0.5, augment_kwargs: Optional[Dict[str, float]] = None
+                    ) -> Tuple[torch.Tensor, torch.Tensor]:
     """One training batch of random crops of clips (reproducible from ``seed``).
 
     Args:
@@ -95,6 +96,8 @@ def make_beat_batch(names: Sequence[ClipLike], seed: int, batch_size: int = 8, f
         augment: apply :func:`tcnlib.features.augment_features` and a random tempo change in ``stretch``.
         stretch: range of the time-stretch factor (log-uniform).
         widen: value of the frames beside each beat in the targets, in [0, 1] (0: no widening).
+        augment_kwargs: strengths passed to :func:`tcnlib.features.augment_features` (e.g.
+            ``{"shift_bands": 2, "band_limit": 0.3}``); default its defaults.
 
     Returns:
         ``(x, y)``: ``x`` float32 ``(B, 80, frames)``; ``y`` float32 ``(B, 2, frames)`` holding beat
@@ -118,7 +121,7 @@ def make_beat_batch(names: Sequence[ClipLike], seed: int, batch_size: int = 8, f
         if augment:
             factor = float(np.exp(rng.uniform(np.log(stretch[0]), np.log(stretch[1]))))
             S = stretch_features(S, factor)
-            S = augment_features(S, rng)
+            S = augment_features(S, rng, **(augment_kwargs or {}))
         T = S.shape[1]
         tb = _frame_targets(beats * factor, T, widen)
         td = _frame_targets(downbeats * factor, T, widen)
@@ -454,6 +457,7 @@ def train_beat_model(kind: str = "tcn", causal: bool = False, epochs: int = 20, 
                      monitor: str = "val_beat_f", device: Union[None, str, torch.device] = None,
                      train_names: Optional[Sequence[ClipLike]] = None,
                      val_names: Optional[Sequence[ClipLike]] = None,
+                     augment_kwargs: Optional[Dict[str, float]] = None, callbacks: Sequence = (),
                      **model_kwargs) -> Tuple[BeatNet, "object"]:
     """Train a :class:`BeatNet` with :func:`tcnlib.training.fit`, on the example set or your own clips.
 
@@ -479,6 +483,8 @@ def train_beat_model(kind: str = "tcn", causal: bool = False, epochs: int = 20, 
         device: where to train: ``None`` picks the GPU when there is one (:func:`tcnlib.get_device`),
             with ``fit``'s bfloat16 autocast there; ``"cpu"`` forces the CPU.
         train_names, val_names: older names of ``train_clips`` and ``val_clips``.
+        augment_kwargs: extra augmentation strengths (see :func:`make_beat_batch`).
+        callbacks: passed to :func:`tcnlib.training.fit` (``cb(epoch, history, model)``; True stops).
 
     Returns:
         ``(model, history)``: the model in eval mode on the CPU, the :class:`~tcnlib.training.History`.
@@ -508,12 +514,14 @@ def train_beat_model(kind: str = "tcn", causal: bool = False, epochs: int = 20, 
     val = [clip_arrays(c) for c in valid]
 
     def batch_fn(step: int):
-        return make_beat_batch(train, seed * 1_000_003 + step, batch_size, frames, augment)
+        return make_beat_batch(train, seed * 1_000_003 + step, batch_size, frames, augment,
+                               augment_kwargs=augment_kwargs)
 
     history = fit(model, batch_fn, beat_loss, opt, epochs=epochs, steps_per_epoch=steps_per_epoch, val=val,
                   metrics={"beat_f": beat_f_metric}, device=device, grad_clip=1.0, scheduler=sched,
                   scheduler_interval="step", monitor=monitor, mode="max" if monitor == "val_beat_f" else "min",
-                  patience=patience, checkpoint=checkpoint, progress=progress, restore_best=True)
+                  patience=patience, checkpoint=checkpoint, progress=progress, restore_best=True,
+                  callbacks=list(callbacks))
     return model.cpu().eval(), history
 
 

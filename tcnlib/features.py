@@ -327,20 +327,28 @@ def example_features(name: str) -> Tuple[np.ndarray, np.ndarray, np.ndarray, int
 
 
 def augment_features(S: np.ndarray, rng: np.random.Generator, gain_db: float = 12.0,
-                     tilt_db: float = 10.0, noise: float = 0.3) -> np.ndarray:
-    """Make a log-mel spectrogram sound like another recording: gain, EQ, a noise floor.
+                     tilt_db: float = 10.0, noise: float = 0.3, shift_bands: int = 0,
+                     band_limit: float = 0.0) -> np.ndarray:
+    """Make a log-mel spectrogram sound like another recording: gain, EQ, a noise floor, and
+    optionally a pitch shift and a band limit.
 
     Works on the linear mel magnitudes ``M = expm1(S)`` and compresses again:
 
     * gain: ``M * 10**(g / 20)``, ``g`` uniform in ``[-gain_db, gain_db]`` (louder/softer mixes);
     * EQ: a random smooth curve over the bands (a tilt plus a bump, up to ``tilt_db`` dB):
       brighter/duller recordings, other instruments' balance;
-    * noise: a random floor of ``noise * rand() * median(M)`` per band (hiss, room, reverb tail).
+    * noise: a random floor of ``noise * rand() * median(M)`` per band (hiss, room, reverb tail);
+    * pitch shift: the bands moved by a random whole number of bands in ``[-shift_bands, shift_bands]``
+      (about a semitone per band in the middle of the range), the edge band repeated;
+    * band limit: with probability ``band_limit``, the bands above a random cutoff (the top 5 to
+      40 % of the bands) attenuated by 20-40 dB (a telephone, an old recording, a low-bitrate codec).
 
     Args:
         S: ``(F, T)`` from :func:`beat_features`.
         rng: a ``numpy.random.Generator``.
         gain_db, tilt_db, noise: strengths (0 switches one off).
+        shift_bands: largest pitch shift in bands (0: none, the default).
+        band_limit: probability of a band limit, in [0, 1] (0: never, the default).
 
     Returns:
         float32 ``(F, T)`` (a new array).
@@ -355,11 +363,21 @@ def augment_features(S: np.ndarray, rng: np.random.Generator, gain_db: float = 1
         raise ValueError(f"S must be a spectrogram of shape (F, T), got shape {S.shape}")
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
-    for name, value in (("gain_db", gain_db), ("tilt_db", tilt_db), ("noise", noise)):
+    for name, value in (("gain_db", gain_db), ("tilt_db", tilt_db), ("noise", noise), ("shift_bands", shift_bands)):
         if not float(value) >= 0:
             raise ValueError(f"{name} must be >= 0 (0 switches it off), got {value!r}")
+    if not 0.0 <= float(band_limit) <= 1.0:
+        raise ValueError(f"band_limit must be a probability in [0, 1], got {band_limit!r}")
     M = np.expm1(S)
     F = M.shape[0]
+    if int(shift_bands) > 0:
+        k = int(rng.integers(-int(shift_bands), int(shift_bands) + 1))
+        idx = np.clip(np.arange(F) - k, 0, F - 1)
+        M = M[idx]
+    if band_limit > 0 and rng.random() < band_limit:
+        cut = int(F * rng.uniform(0.6, 0.95))
+        M = M.copy()
+        M[cut:] *= np.float32(10.0 ** (-rng.uniform(20, 40) / 20.0))
     x = np.linspace(-1.0, 1.0, F)
     centre, width = rng.uniform(-1, 1), rng.uniform(0.2, 0.8)
     curve_db = (rng.uniform(-gain_db, gain_db) + rng.uniform(-tilt_db, tilt_db) * x

@@ -56,6 +56,14 @@ def main(argv=None) -> int:
                     help="what early stopping watches")
     ap.add_argument("--val-clips", choices=("per-style", "all"), default="all",
                     help="validation clips for early stopping and selection: one per style (8, quick) or all 24")
+    ap.add_argument("--varied", default=None,
+                    help="a folder of varied clips (assets/varied_music.py) trained on beside the example set's train split")
+    ap.add_argument("--varied-val", default=None,
+                    help="a folder of varied validation clips, judged beside the example set's validation split")
+    ap.add_argument("--varied-test", default=None, help="a folder of varied held-out clips, scored at the end")
+    ap.add_argument("--strong-augment", action="store_true",
+                    help="also pitch shift (+-2 bands) and band limits (30 %% of the crops)")
+    ap.add_argument("--max-minutes", type=float, default=None, help="stop after this many minutes of training")
     ap.add_argument("--out", required=True)
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
@@ -65,12 +73,31 @@ def main(argv=None) -> int:
     val_names = tcnlib.list_example_clips("validation")
     if args.val_clips == "per-style":
         val_names = val_names[::3]  # the split holds 3 clips per style: one per style, quicker epochs
+    train_clips = list(tcnlib.list_example_clips("train"))
+    val_clips = list(val_names)
+    trained_on = f"example set, train split (96 clips); early stopping on {len(val_names)} validation clips"
+    if args.varied:
+        varied = tcnlib.load_beat_dataset(args.varied)
+        train_clips += varied
+        trained_on = f"example set, train split (96 clips) + {len(varied)} varied clips ({args.varied})"
+    if args.varied_val:
+        vval = tcnlib.load_beat_dataset(args.varied_val)
+        val_clips += vval
+        trained_on += f"; early stopping on {len(val_names)} example + {len(vval)} varied validation clips"
+    elif args.varied:
+        trained_on += f"; early stopping on {len(val_names)} validation clips"
+    aug = dict(shift_bands=2, band_limit=0.3) if args.strong_augment else None
     t0 = time.perf_counter()
+
+    def time_limit(epoch, history, model) -> bool:
+        return args.max_minutes is not None and time.perf_counter() - t0 > 60 * args.max_minutes
+
     model, history = beats.train_beat_model(
         kind=args.kind, causal=args.causal, epochs=args.epochs, steps_per_epoch=args.steps,
         batch_size=args.batch, frames=args.frames, lr=args.lr, seed=args.seed, patience=args.patience,
-        init=args.init, monitor=args.monitor,
-        val_clips=val_names, device=args.device,
+        init=args.init, monitor=args.monitor, train_clips=train_clips,
+        val_clips=val_clips, device=args.device, augment_kwargs=aug, callbacks=[time_limit],
+        checkpoint=args.out + ".resume" if args.varied else None,
         progress=not args.no_progress, **kwargs)
     train_s = time.perf_counter() - t0
     if tcnlib.training.distributed_world()[0] != 0:
@@ -80,21 +107,28 @@ def main(argv=None) -> int:
     best_epoch, best_f = history.best("val_beat_f", "max")
     info = {
         "command": "python " + " ".join(["assets/pretrained/train_beat_tracker.py"] + list(sys.argv[1:] if argv is None else argv)),
-        "trained_on": f"example set, train split (96 clips); early stopping on {len(val_names)} validation clips",
+        "trained_on": trained_on,
         "epochs_run": int(len(history)), "best_epoch": int(best_epoch), "val_beat_f": float(best_f),
         "steps_per_epoch": args.steps, "batch": args.batch, "frames": args.frames, "lr": args.lr,
-        "seed": args.seed, "augmentation": "gain, random EQ, noise floor, tempo 0.8-1.25 (feature stretch)",
+        "seed": args.seed,
+        "augmentation": "gain, random EQ, noise floor, tempo 0.8-1.25 (feature stretch)"
+                        + ("; pitch shift +-2 bands, band limit (30 %)" if aug else ""),
         "train_seconds_cpu": round(train_s, 1), "torch": str(torch.__version__),
         "device": str(tcnlib.get_device(args.device)),
         "test": {k: round(v, 4) for k, v in test.items()},
         "parameters": beats.count_parameters(model), "receptive_field_frames": model.receptive_field,
     }
+    if args.varied_test:
+        vrows = beats.evaluate_beat_model(model, tcnlib.load_beat_dataset(args.varied_test))
+        info["varied_test"] = {k: round(v, 4) for k, v in beats.mean_scores(vrows).items()}
     beats.save_beat_model(args.out, model, info)
     print(f"saved {args.out}: {info['parameters']} parameters, receptive field {model.receptive_field} frames")
     print(f"training took {train_s:.0f} s, {len(history)} epochs (best {best_epoch}, val F {best_f:.4f})")
     for k, v in test.items():
         print(f"test {k}: {v:.4f}")
     print("per-clip test F-measure:", np.round([r["F-measure"] for r in rows], 3).tolist())
+    if args.varied_test:
+        print("varied held-out clips:", info["varied_test"])
     return 0
 
 

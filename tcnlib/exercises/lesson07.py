@@ -169,7 +169,8 @@ def train_schedule(dilations: Sequence[int], steps: int = 40, seed: int = 0) -> 
     """Train the network of :func:`schedule_model` briefly and score it on the held-out clips
     ``SCHEDULE_CLIPS`` with the HMM decoder.
 
-    To learn in seconds, the front end is the pretrained tracker's, frozen (it only describes the
+    To learn in seconds, the front end is that of the tracker trained on the example set
+    (``beat_tcn_narrow.pt``), frozen (it only describes the
     sound of 5 frames); the blocks and the head are trained for ``steps`` batches of 4 crops of
     4 s (Adam, seed fixed).
 
@@ -185,7 +186,8 @@ def train_schedule(dilations: Sequence[int], steps: int = 40, seed: int = 0) -> 
 
     seed_everything(seed)
     model = schedule_model(dilations)
-    model.frontend.load_state_dict(beats.load_beat_model(beats.PRETRAINED).frontend.state_dict())
+    narrow = beats.load_beat_model(beats.PRETRAINED.parent / "beat_tcn_narrow.pt")
+    model.frontend.load_state_dict(narrow.frontend.state_dict())
     for p in model.frontend.parameters():
         p.requires_grad_(False)
     names = list_example_clips("train")
