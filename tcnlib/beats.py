@@ -51,7 +51,8 @@ variable is set at import, else the repository's ``assets/pretrained/beat_tcn.pt
 __all__ = [  # the beat path in one namespace: this module's names and the re-exported ones
     "FPS", "GAMMA", "MODEL_KINDS", "N_MELS", "PRETRAINED", "SR", "TEMPO_PRIOR", "BeatNet", "SpectralFrontEnd",
     "augment_features", "beat_activations", "beat_f_metric", "beat_features", "beat_loss", "beat_state_space",
-    "clip_arrays", "clip_features", "count_parameters", "decode_beats", "decode_downbeats", "evaluate_beat_model",
+    "clip_arrays", "clip_features", "count_parameters", "decode_beats", "decode_downbeats", "decoder_settings",
+    "evaluate_beat_model",
     "evaluate_beats", "example_features", "feature_cache", "frame_rate", "librosa_beats", "load_beat_model",
     "make_beat_batch", "mean_scores", "pick_peaks", "save_beat_model", "stretch_features", "track_beats",
     "track_downbeats", "train_beat_model",
@@ -370,13 +371,33 @@ def _model_for(checkpoint: Optional[PathLike]) -> BeatNet:
     return _load_cached(str(p.resolve()), st.st_size, st.st_mtime_ns)
 
 
-def _activations(y: np.ndarray, sr: int, checkpoint: Optional[PathLike]) -> np.ndarray:
-    S = beat_features(y, sr)
-    return beat_activations(_model_for(checkpoint), S)
+_DECODER_KEYS = ("min_bpm", "max_bpm", "transition_lambda", "tempo_prior", "threshold")
+
+
+def decoder_settings(model: nn.Module) -> Dict[str, object]:
+    """The :func:`decode_beats` settings a checkpoint was tuned with: its ``info["decoder"]``.
+
+    Chosen on validation clips together with the model (the shipped tracker: a tempo range of
+    40-240 BPM, and evidence peaks of at least 0.35, above what it reports on white noise); an
+    empty dict, i.e. the decoder's defaults, for a model without them.
+
+    Notebook: 07_tcn_beat_tracking.ipynb
+    """
+    dec = getattr(model, "info", {}).get("decoder") or {}
+    out: Dict[str, object] = {k: dec[k] for k in _DECODER_KEYS if k in dec}
+    if out.get("tempo_prior") is not None:
+        out["tempo_prior"] = tuple(out["tempo_prior"])  # type: ignore[arg-type]
+    return out
+
+
+def _activations(y: np.ndarray, sr: int, checkpoint: Optional[PathLike]) -> Tuple[np.ndarray, Dict[str, object]]:
+    model = _model_for(checkpoint)
+    return beat_activations(model, beat_features(y, sr)), decoder_settings(model)
 
 
 def track_beats(y: np.ndarray, sr: int, checkpoint: Optional[PathLike] = None) -> np.ndarray:
-    """Beat times of any audio with the pretrained TCN and the HMM decoder.
+    """Beat times of any audio with the pretrained TCN and the HMM decoder (with the checkpoint's
+    own decoder settings, :func:`decoder_settings`).
 
     Loads the checkpoint once per file version (``weights_only=True``, CPU): replacing the file
     at ``checkpoint`` is noticed.
@@ -395,8 +416,8 @@ def track_beats(y: np.ndarray, sr: int, checkpoint: Optional[PathLike] = None) -
 
     Notebook: 07_tcn_beat_tracking.ipynb
     """
-    act = _activations(y, sr, checkpoint)
-    return decode_beats(act[0])
+    act, settings = _activations(y, sr, checkpoint)
+    return decode_beats(act[0], **settings)
 
 
 def track_downbeats(y: np.ndarray, sr: int, checkpoint: Optional[PathLike] = None) -> np.ndarray:
@@ -409,8 +430,8 @@ def track_downbeats(y: np.ndarray, sr: int, checkpoint: Optional[PathLike] = Non
 
     Notebook: 07_tcn_beat_tracking.ipynb
     """
-    act = _activations(y, sr, checkpoint)
-    beats = decode_beats(act[0])
+    act, settings = _activations(y, sr, checkpoint)
+    beats = decode_beats(act[0], **settings)
     return decode_downbeats(beats, act[1])[0]
 
 
@@ -532,6 +553,8 @@ def evaluate_beat_model(model: nn.Module, clips: Sequence[ClipLike]) -> List[Dic
         model: a beat model (e.g. :class:`BeatNet`).
         clips: example names or :class:`tcnlib.Clip` objects (your own data).
 
+    Beats are decoded with the model's own settings (:func:`decoder_settings`).
+
     Returns:
         One dict per clip: ``F-measure``, ``CMLt``, ``AMLt`` (HMM beats), ``F-measure (peaks)``
         (peak picking at 0.5) and ``downbeat F-measure`` (0 for a clip without downbeats).
@@ -542,7 +565,7 @@ def evaluate_beat_model(model: nn.Module, clips: Sequence[ClipLike]) -> List[Dic
     for clip in _check_clips(clips, "clips"):
         S, beats, downbeats = clip_features(clip)
         act = beat_activations(model, S)
-        est = decode_beats(act[0])
+        est = decode_beats(act[0], **decoder_settings(model))
         row = evaluate_beats(beats, est)
         row["F-measure (peaks)"] = evaluate_beats(beats, pick_peaks(act[0]))["F-measure"]
         row["downbeat F-measure"] = (evaluate_beats(downbeats, decode_downbeats(est, act[1])[0])["F-measure"]

@@ -397,6 +397,41 @@ def test_track_beats_on_a_test_clip_and_any_rate():
 
 
 @pretrained
+def test_shipped_tracker_keeps_the_example_set_and_beats_the_narrow_one_on_varied_clips():
+    """The shipped checkpoint (trained on the varied generator too) still tracks the example set's
+    held-out clips, and does better than the example-set-only one on the committed varied held-out clips."""
+    shipped = beats.load_beat_model(beats.PRETRAINED)
+    narrow = beats.load_beat_model(beats.PRETRAINED.parent / "beat_tcn_narrow.pt")
+    assert beats.count_parameters(shipped) == beats.count_parameters(narrow)
+    example = beats.mean_scores(beats.evaluate_beat_model(shipped, tcnlib.list_example_clips("test")))
+    assert example["F-measure"] >= 0.95
+    held = tcnlib.load_beat_dataset(tcnlib.data.assets_dir() / "varied_heldout")
+    assert len(held) == 16
+    f = {name: beats.mean_scores(beats.evaluate_beat_model(m, held))["F-measure"]
+         for name, m in (("shipped", shipped), ("narrow", narrow))}
+    assert f["shipped"] >= f["narrow"] + 0.1, f
+    assert shipped.info["varied_test"]["F-measure"] == pytest.approx(f["shipped"], abs=0.02)
+
+
+def test_stronger_augmentation_shifts_bands_and_limits_the_band():
+    rng = np.random.default_rng(0)
+    S = np.log1p(np.tile(np.linspace(1.0, 2.0, 80)[:, None], (1, 50))).astype(np.float32)
+    plain = tcnlib.features.augment_features(S, np.random.default_rng(1), 0, 0, 0)
+    np.testing.assert_allclose(plain, S, rtol=1e-5)
+    shifted = [tcnlib.features.augment_features(S, np.random.default_rng(k), 0, 0, 0, shift_bands=2) for k in range(20)]
+    assert any(not np.allclose(x, S) for x in shifted)
+    for x in shifted:  # each is the spectrogram moved by at most 2 bands
+        assert any(np.allclose(x[10:70], S[10 + d:70 + d]) for d in range(-2, 3))
+    limited = tcnlib.features.augment_features(S, rng, 0, 0, 0, band_limit=1.0)
+    assert limited[-1].mean() < 0.5 * S[-1].mean() and np.allclose(limited[:40], S[:40], rtol=1e-5)
+    with pytest.raises(ValueError, match="band_limit"):
+        tcnlib.features.augment_features(S, rng, band_limit=2)
+    x, y = beats.make_beat_batch(tcnlib.list_example_clips("train")[:2], seed=0, batch_size=2, frames=100,
+                                 augment_kwargs={"shift_bands": 2, "band_limit": 0.5})
+    assert x.shape == (2, 80, 100) and y.shape == (2, 2, 100)
+
+
+@pretrained
 def test_track_beats_short_and_silent_audio():
     assert tcnlib.track_beats(np.zeros(100, dtype=np.float32), 22050).size == 0
     assert tcnlib.track_beats(np.zeros(22050 * 3, dtype=np.float32), 22050).ndim == 1

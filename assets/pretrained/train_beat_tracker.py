@@ -64,6 +64,9 @@ def main(argv=None) -> int:
     ap.add_argument("--strong-augment", action="store_true",
                     help="also pitch shift (+-2 bands) and band limits (30 %% of the crops)")
     ap.add_argument("--max-minutes", type=float, default=None, help="stop after this many minutes of training")
+    ap.add_argument("--tempo-range", type=float, nargs=2, default=None, metavar=("MIN_BPM", "MAX_BPM"),
+                    help="the decoder's tempo range stored with the model (info['decoder']), used by "
+                         "track_beats and the final scores; default: decode_beats' own (55-215 BPM)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
@@ -102,6 +105,8 @@ def main(argv=None) -> int:
     train_s = time.perf_counter() - t0
     if tcnlib.training.distributed_world()[0] != 0:
         return 0  # under torchrun every process holds the same weights: rank 0 evaluates and saves
+    decoder = {} if args.tempo_range is None else {"min_bpm": args.tempo_range[0], "max_bpm": args.tempo_range[1]}
+    model.info = {"decoder": decoder}  # evaluate_beat_model decodes with these (beats.decoder_settings)
     rows = beats.evaluate_beat_model(model, tcnlib.list_example_clips("test"))
     test = beats.mean_scores(rows)
     best_epoch, best_f = history.best("val_beat_f", "max")
@@ -117,6 +122,7 @@ def main(argv=None) -> int:
         "device": str(tcnlib.get_device(args.device)),
         "test": {k: round(v, 4) for k, v in test.items()},
         "parameters": beats.count_parameters(model), "receptive_field_frames": model.receptive_field,
+        "decoder": decoder,
     }
     if args.varied_test:
         vrows = beats.evaluate_beat_model(model, tcnlib.load_beat_dataset(args.varied_test))
