@@ -17,7 +17,6 @@ import pkgutil
 from ._core import (FAIL, NOT_YET, PASS, REGISTRY, CheckResult, Exercise, NotYet, Verdict, Wrong, as_number,
                     call, check, get, is_placeholder, keys, mistake, multiple_choice, placeholder, register, report,
                     show_solution, solution)
-from ._legacy import *  # noqa: F401,F403  (checkers not yet moved into a lesson module)
 
 for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
     if _info.name.startswith("lesson"):
