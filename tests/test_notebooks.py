@@ -72,14 +72,7 @@ def test_opens_with_goals_and_ends_with_exercises(path):
     assert re.search(r"^#+ .*Exercise", text, re.M), f"{path.name}: needs an Exercises section"
 
 
-# Lessons whose exercises are still committed solved (their checkers print PASS): they move to the
-# exercise registry next. Strict: the mark must go as soon as a lesson's exercises are open.
-SOLVED_YET = {"05_tcn_vs_rnn.ipynb", "06_cnn2d_clip_classification.ipynb"}
-
-
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="exercises still committed solved"))
-    if p.name in SOLVED_YET else p for p in NOTEBOOKS], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_exercises_are_committed_open(path):
     nb = _load(path)
     outputs = json.dumps([c.get("outputs", []) for c in _code_cells(nb)])
