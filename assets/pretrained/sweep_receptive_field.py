@@ -119,8 +119,9 @@ def condition_inputs(names: Sequence[str], seed: int = 0) -> Dict[str, List[Tupl
 
 
 def pretrained_frontend() -> torch.nn.Module:
-    """The front end of the pretrained tracker (``beat_tcn.pt``): 2-D convolutions over 5 frames."""
-    return beats.load_beat_model(beats.PRETRAINED).frontend
+    """The front end of the tracker trained on the example set (``beat_tcn_narrow.pt``, the one the
+    sweep was run with): 2-D convolutions over 5 frames."""
+    return beats.load_beat_model(beats.PRETRAINED.parent / "beat_tcn_narrow.pt").frontend
 
 
 def train(name: str, kwargs: Dict[str, object], seed: int, steps: int = RECIPE["steps"],
