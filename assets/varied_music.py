@@ -48,7 +48,7 @@ if str(HERE.parent) not in sys.path:
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-import synth  # noqa: E402  (fluidsynth_path and the General MIDI drum note numbers)
+import synth  # noqa: E402  (render_midi and the General MIDI drum note numbers)
 from tcnlib.data import write_beats  # noqa: E402
 from tcnlib.utils import atomic_write  # noqa: E402
 
@@ -576,39 +576,6 @@ def produce(y: np.ndarray, sr: int, prod: Dict[str, float], rng: np.random.Gener
 # ----------------------------------------------------------------------------- one clip
 
 
-def render_with_soundfont(pm, sr: int, soundfont: Path) -> np.ndarray:
-    """Render a ``PrettyMIDI`` with the fluidsynth program and ``soundfont``: mono float32 ``(N,)``.
-
-    As :func:`synth.render_midi`, with dynamic sample loading (a compressed ``.sf3`` soundfont
-    then loads in about a second instead of seven).
-
-    Raises:
-        RuntimeError: if the fluidsynth program is missing or fails.
-    """
-    import os
-    import subprocess
-    import tempfile
-
-    import soundfile as sf
-
-    exe = synth.fluidsynth_path()
-    if exe is None:
-        raise RuntimeError("the fluidsynth program is not installed (Debian/Ubuntu: apt install fluidsynth); "
-                           "it is only needed to render training clips")
-    with tempfile.TemporaryDirectory() as tmp:
-        mid, wav = os.path.join(tmp, "clip.mid"), os.path.join(tmp, "clip.wav")
-        pm.write(mid)
-        proc = subprocess.run([exe, "-ni", "-q", "-g", "0.5", "-r", str(int(sr)), "-O", "float", "-T", "wav",
-                               "-o", "synth.dynamic-sample-loading=1", "-F", wav, str(soundfont), mid],
-                              capture_output=True, text=True)
-        if proc.returncode != 0 or not os.path.exists(wav):
-            raise RuntimeError(f"fluidsynth failed ({proc.returncode}): {proc.stderr.strip()[:500]}")
-        y, file_sr = sf.read(wav, dtype="float32", always_2d=True)
-    if file_sr != sr:
-        raise RuntimeError(f"fluidsynth rendered at {file_sr} Hz instead of {sr} Hz")
-    return y.mean(axis=1).astype(np.float32)
-
-
 @dataclass
 class VariedClip:
     """A rendered varied clip: audio, exact beats (seconds from the clip start) and bar positions."""
@@ -683,7 +650,7 @@ def render_varied(plan: VariedPlan, sr: int = SAMPLE_RATE, produce_audio: bool =
     if not Path(plan.soundfont).is_file():
         raise FileNotFoundError(f"the plan's soundfont is missing: {plan.soundfont}")
     pm, t0, beats, bib, onsets = annotate_varied(plan)
-    y = render_with_soundfont(pm, sr, Path(plan.soundfont))
+    y = synth.render_midi(pm, sr, Path(plan.soundfont), dynamic_loading=True)
     s0 = int(round(t0 * sr))
     n = int(round(plan.duration * sr))
     if len(y) < s0 + n:
