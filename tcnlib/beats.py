@@ -350,6 +350,10 @@ def load_beat_model(path: PathLike = PRETRAINED, device: Union[str, torch.device
     except Exception as err:
         raise ValueError(f"{str(p)!r} is not a beat-model checkpoint written by save_beat_model: {err}") from err
     model.info = dict(ckpt.get("info", {}))  # type: ignore[assignment]
+    try:
+        decoder_settings(model)
+    except ValueError as err:
+        raise ValueError(f"{str(p)!r}: {err}") from None
     return model.to(device).eval()
 
 
@@ -381,12 +385,29 @@ def decoder_settings(model: nn.Module) -> Dict[str, object]:
     40-240 BPM, and evidence peaks of at least 0.35, above what it reports on white noise); an
     empty dict, i.e. the decoder's defaults, for a model without them.
 
+    Raises:
+        ValueError: if ``info["decoder"]`` is not a dict, holds a key other than ``min_bpm``,
+            ``max_bpm``, ``transition_lambda``, ``tempo_prior`` or ``threshold``, or a value
+            :func:`decode_beats` refuses (the message says which).
+
     Notebook: 07_tcn_beat_tracking.ipynb
     """
     dec = getattr(model, "info", {}).get("decoder") or {}
+    if not isinstance(dec, dict):
+        raise ValueError(f"model.info['decoder'] must be a dict of decode_beats settings, got {type(dec).__name__}")
+    unknown = sorted(str(k) for k in dec if k not in _DECODER_KEYS)
+    if unknown:
+        raise ValueError(f"model.info['decoder'] holds unknown settings {unknown}; accepted: {list(_DECODER_KEYS)}")
     out: Dict[str, object] = {k: dec[k] for k in _DECODER_KEYS if k in dec}
     if out.get("tempo_prior") is not None:
-        out["tempo_prior"] = tuple(out["tempo_prior"])  # type: ignore[arg-type]
+        prior = out["tempo_prior"]
+        if not isinstance(prior, (list, tuple)) or len(prior) != 2:
+            raise ValueError(f"model.info['decoder']['tempo_prior'] must be (bpm0, sigma) or None, got {prior!r}")
+        out["tempo_prior"] = tuple(prior)  # type: ignore[arg-type]
+    try:
+        decode_beats(np.zeros(1), **out)  # type: ignore[arg-type]  # the decoder's own checks, on no frames
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"model.info['decoder'] = {dec!r} is not a valid decode_beats setting: {err}") from None
     return out
 
 

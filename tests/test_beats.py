@@ -110,6 +110,38 @@ def test_save_and_load_beat_model(tmp_path):
         beats.load_beat_model(tmp_path / "junk.pt")
 
 
+@pytest.mark.parametrize("decoder, match", [
+    ({"min_bpm": -5}, r"min_bpm"),
+    ({"min_bpm": 200, "max_bpm": 100}, r"min_bpm < max_bpm"),
+    ({"threshold": 2.0}, r"threshold"),
+    ({"transition_lambda": 0}, r"transition_lambda"),
+    ({"tempo_prior": [85]}, r"tempo_prior.*\(bpm0, sigma\)"),
+    ({"tempo_prior": [85, -1]}, r"tempo_prior"),
+    ({"max_bpm": "fast"}, r"max_bpm"),
+    ({"min_tempo": 40}, r"unknown settings \['min_tempo'\]; accepted: \['min_bpm'"),
+    ("40-240", r"must be a dict"),
+])
+def test_a_checkpoint_with_bad_decoder_settings_is_refused_at_load(tmp_path, decoder, match):
+    m = beats.BeatNet("cnn", channels=8, kernel_size=3, n_blocks=2)
+    p = beats.save_beat_model(tmp_path / "m.pt", m, {"decoder": decoder})
+    with pytest.raises(ValueError, match=match) as err:
+        beats.load_beat_model(p)
+    assert "m.pt" in str(err.value) and "info['decoder']" in str(err.value)
+    with pytest.raises(ValueError, match=match):
+        tcnlib.track_beats(np.zeros(22050), 22050, checkpoint=p)
+    m.info = {"decoder": decoder}  # a model built in memory: the same check when it is used
+    with pytest.raises(ValueError, match=match):
+        beats.decoder_settings(m)
+
+
+def test_good_decoder_settings_are_returned_as_decode_beats_arguments(tmp_path):
+    m = beats.BeatNet("cnn", channels=8, kernel_size=3, n_blocks=2)
+    dec = {"min_bpm": 40.0, "max_bpm": 240.0, "tempo_prior": [100, 0.5], "threshold": 0.35}
+    p = beats.save_beat_model(tmp_path / "m.pt", m, {"decoder": dec})
+    assert beats.decoder_settings(beats.load_beat_model(p)) == {**dec, "tempo_prior": (100, 0.5)}
+    assert beats.decoder_settings(beats.load_beat_model(beats.save_beat_model(tmp_path / "n.pt", m))) == {}
+
+
 def test_save_beat_model_stores_plain_info_and_writes_atomically(tmp_path):
     m = beats.BeatNet("cnn", channels=8, kernel_size=3, n_blocks=2)
     info = {"f": np.float32(0.5), "n": np.int64(3), "ok": np.bool_(True), "path": tmp_path / "x",
