@@ -140,7 +140,7 @@ def decode_beats(activation: np.ndarray, min_bpm: float = 55.0, max_bpm: float =
                  transition_lambda: float = 100.0, beat_width: int = 3, neutral: float = 0.1,
                  rate: Optional[float] = None, correct: bool = True,
                  tempo_prior: Optional[Tuple[float, float]] = TEMPO_PRIOR,
-                 threshold: float = NO_BEAT_THRESHOLD) -> np.ndarray:
+                 threshold: float = NO_BEAT_THRESHOLD, hold: float = 0.0) -> np.ndarray:
     """Beat times from a beat activation with a beat-pointer HMM and Viterbi decoding.
 
     The hidden state is (beat interval, position within the beat). The pointer moves one position
@@ -171,6 +171,16 @@ def decode_beats(activation: np.ndarray, min_bpm: float = 55.0, max_bpm: float =
     clips' tempi are log-normal around 113 BPM with sigma 0.31, a prior that strong doubles a
     noisy 70-BPM activation. ``None`` switches it off.
 
+    Held beats (``hold > 0``): performers hold a note at a phrase end (a fermata) or wait before
+    going on, and the tempo afterwards is the tempo before. The tempo-change model alone can only
+    follow that by changing the interval twice (to a long one and back), which costs about
+    ``2 * lambda * (ratio - 1)`` (200 for a beat held twice as long at the default stiffness), so the
+    decoder keeps its grid and loses the phase for the rest of the piece. A hold state per interval
+    lets the pointer wait at the end of a beat: entering it costs ``log(hold)``, every frame in it
+    ``log(1 - 1 / tau)`` (a wait of about one beat costs about 1), leaving it ``log(1 / tau)``; the
+    interval (the tempo) is kept, and no beat is placed while holding. ``hold = 0`` (the default)
+    is the plain model above.
+
     No beat found: the HMM always finds *some* path, so on its own it lays a steady grid over
     digital silence or noise (27 beats in 30 s of either). So the activation must show evidence:
     at least :data:`MIN_EVIDENCE_PEAKS` peaks reaching ``threshold`` (one onset, such as the start
@@ -194,6 +204,8 @@ def decode_beats(activation: np.ndarray, min_bpm: float = 55.0, max_bpm: float =
         tempo_prior: ``(bpm0, sigma)`` of the log-normal tempo prior (see above), or None.
         threshold: height of an activation peak that counts as evidence of a beat, in [0, 1]
             (0: no gate, the HMM's grid is returned as it is).
+        hold: probability of holding at the end of a beat (a fermata, see above), in [0, 1);
+            0: no hold states.
 
     Returns:
         Beat times in seconds ``(n,)``, increasing; empty for fewer than 2 frames or when the
@@ -213,6 +225,7 @@ def decode_beats(activation: np.ndarray, min_bpm: float = 55.0, max_bpm: float =
     _check_unit_interval("neutral", neutral, low_open=True, high_open=True)
     threshold = _check_unit_interval("threshold", threshold)
     correct = check_bool("correct", correct)
+    hold = _check_unit_interval("hold", hold, high_open=True)
     prior = None
     if tempo_prior is not None:
         bpm0, sigma = (float(v) for v in tempo_prior)
@@ -251,22 +264,44 @@ def decode_beats(activation: np.ndarray, min_bpm: float = 55.0, max_bpm: float =
     back = np.empty((T, K), dtype=np.int16)
     cols = np.arange(K)
     new = np.empty(S)
+    if hold > 0:    # one hold state per interval, after the last position (states S .. S + K - 1)
+        log_go, log_enter = np.log1p(-hold), np.log(hold)
+        log_stay, log_leave = np.log1p(-1.0 / intervals), -np.log(intervals)
+        held = np.full(K, -np.inf)
+        from_held = np.zeros((T, K), dtype=bool)              # the wrap at t left the hold state
+        stayed = np.zeros((T, K), dtype=bool)                 # the hold state at t was held at t - 1
     for t in range(1, T):
-        cand = delta[last][:, None] + log_trans             # (K from, K to)
+        ends = delta[last]
+        if hold > 0:
+            leave = held + log_leave
+            from_held[t] = leave > ends + log_go
+            stay = held + log_stay
+            stayed[t] = stay > ends + log_enter
+            held = np.maximum(stay, ends + log_enter)       # holding explains no frame (neutral)
+            ends = np.maximum(ends + log_go, leave)
+        cand = ends[:, None] + log_trans                    # (K from, K to)
         arg = cand.argmax(axis=0)
         back[t] = arg
         new[1:] = delta[:-1]
         new[first] = cand[arg, cols]
         delta = new + np.where(is_beat, log_b[t], log_n[t])
         new = np.empty(S)
-    path = np.empty(T, dtype=np.int64)
+    path = np.empty(T, dtype=np.int64)                      # state per frame, S + k: holding in interval k
     s = int(delta.argmax())
+    if hold > 0 and held.max() > delta[s]:
+        s = S + int(held.argmax())
     path[-1] = s
     for t in range(T - 1, 0, -1):
-        k = ios[s]
-        s = int(last[back[t, k]]) if pos[s] == 0 else s - 1
+        if s >= S:                                          # holding: came from holding or from the end
+            k = s - S
+            s = s if stayed[t, k] else int(last[k])
+        elif pos[s] == 0:                                   # a wrap: from the end of a beat or a hold
+            k = int(back[t, ios[s]])
+            s = S + k if hold > 0 and from_held[t, k] else int(last[k])
+        else:
+            s = s - 1
         path[t - 1] = s
-    frames = np.flatnonzero(pos[path] == 0)
+    frames = np.flatnonzero((pos[np.minimum(path, S - 1)] == 0) & (path < S))
     if frames.size and frames[0] == 0 and a[0] < 0.5 * a.max():
         frames = frames[1:]          # the path has to start somewhere: not a beat
     if correct and frames.size:

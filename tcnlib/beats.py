@@ -375,7 +375,7 @@ def _model_for(checkpoint: Optional[PathLike]) -> BeatNet:
     return _load_cached(str(p.resolve()), st.st_size, st.st_mtime_ns)
 
 
-_DECODER_KEYS = ("min_bpm", "max_bpm", "transition_lambda", "tempo_prior", "threshold")
+_DECODER_KEYS = ("min_bpm", "max_bpm", "transition_lambda", "tempo_prior", "threshold", "hold")
 
 
 def decoder_settings(model: nn.Module) -> Dict[str, object]:
@@ -387,7 +387,7 @@ def decoder_settings(model: nn.Module) -> Dict[str, object]:
 
     Raises:
         ValueError: if ``info["decoder"]`` is not a dict, holds a key other than ``min_bpm``,
-            ``max_bpm``, ``transition_lambda``, ``tempo_prior`` or ``threshold``, or a value
+            ``max_bpm``, ``transition_lambda``, ``tempo_prior``, ``threshold`` or ``hold``, or a value
             :func:`decode_beats` refuses (the message says which).
 
     Notebook: 07_tcn_beat_tracking.ipynb

@@ -225,6 +225,30 @@ def test_decode_beats_bridges_missing_beats_and_follows_tempo_change():
     assert beats.evaluate_beats(times, peaks)["F-measure"] < beats.evaluate_beats(times, est)["F-measure"]
 
 
+def test_decode_beats_hold_keeps_the_tempo_and_the_phase_after_a_fermata():
+    """A beat held 1.5 times as long at 90 BPM, then the same tempo on a new phase: the plain
+    model keeps its grid (off-beat afterwards), hold states follow; with hold=0 nothing changes."""
+    period = 60 / 90
+    first = np.arange(0.5, 10, period)
+    times = np.concatenate([first, first[-1] + 1.5 * period + np.arange(0, 9, period)])   # one beat held 1.5x
+    act = _activation(times, 2100)
+    plain, held = beats.decode_beats(act), beats.decode_beats(act, hold=1e-3)
+    def missed(est):
+        return int(sum(np.min(np.abs(est - t)) > 0.05 for t in times))
+
+    def inside_hold(est):
+        return int(np.sum((est > first[-1] + 0.1) & (est < first[-1] + 1.5 * period - 0.1)))
+
+    assert missed(held) == 0 and inside_hold(held) == 0
+    assert missed(plain) >= 1 and inside_hold(plain) >= 1             # plain: a beat in the hold, then catches up
+    gaps = np.diff(held[held < times[-1] + 0.1])
+    assert np.allclose(gaps[gaps < 1.2 * period], period, atol=0.02)   # the tempo is kept around the hold
+    steady = np.arange(0.5, 20, period)
+    np.testing.assert_array_equal(beats.decode_beats(_activation(steady, 2100), hold=1e-3),
+                                  beats.decode_beats(_activation(steady, 2100)))
+    np.testing.assert_array_equal(beats.decode_beats(act, hold=0.0), plain)
+
+
 def test_decode_beats_edge_cases_and_errors():
     assert beats.decode_beats(np.array([0.5])).size == 0
     assert beats.decode_beats(np.zeros(0)).size == 0
@@ -250,6 +274,8 @@ def test_decode_beats_edge_cases_and_errors():
     (dict(rate=1000, min_bpm=10), r"min_bpm=10 at rate=1000 frames/s needs \d+ HMM states \(at most 200000\)"),
     (dict(neutral=1.0), r"neutral must be in \(0, 1\), got 1.0"),
     (dict(threshold=1.5), r"threshold must be in \[0, 1\], got 1.5"),
+    (dict(hold=1.0), r"hold must be in \[0, 1\), got 1.0"),
+    (dict(hold=-0.1), r"hold must be in \[0, 1\), got -0.1"),
     (dict(beat_width=True), r"beat_width must be a positive integer number of frames, got True"),
 ])
 def test_decode_beats_rejects_out_of_range_settings_naming_them(kwargs, match):

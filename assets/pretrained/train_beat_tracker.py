@@ -56,8 +56,8 @@ def main(argv=None) -> int:
                     help="what early stopping watches")
     ap.add_argument("--val-clips", choices=("per-style", "all"), default="all",
                     help="validation clips for early stopping and selection: one per style (8, quick) or all 24")
-    ap.add_argument("--varied", default=None,
-                    help="a folder of varied clips (assets/varied_music.py) trained on beside the example set's train split")
+    ap.add_argument("--varied", default=None, nargs="+",
+                    help="folders of varied clips (assets/varied_music.py) trained on beside the example set's train split")
     ap.add_argument("--varied-val", default=None,
                     help="a folder of varied validation clips, judged beside the example set's validation split")
     ap.add_argument("--varied-test", default=None, help="a folder of varied held-out clips, scored at the end")
@@ -80,9 +80,9 @@ def main(argv=None) -> int:
     val_clips = list(val_names)
     trained_on = f"example set, train split (96 clips); early stopping on {len(val_names)} validation clips"
     if args.varied:
-        varied = tcnlib.load_beat_dataset(args.varied)
+        varied = [clip for folder in args.varied for clip in tcnlib.load_beat_dataset(folder)]
         train_clips += varied
-        trained_on = f"example set, train split (96 clips) + {len(varied)} varied clips ({args.varied})"
+        trained_on = f"example set, train split (96 clips) + {len(varied)} varied clips ({', '.join(args.varied)})"
     if args.varied_val:
         vval = tcnlib.load_beat_dataset(args.varied_val)
         val_clips += vval
