@@ -267,18 +267,18 @@ def decode_beats(activation: np.ndarray, min_bpm: float = 55.0, max_bpm: float =
     if hold > 0:    # one hold state per interval, after the last position (states S .. S + K - 1)
         log_go, log_enter = np.log1p(-hold), np.log(hold)
         log_stay, log_leave = np.log1p(-1.0 / intervals), -np.log(intervals)
+        leave_wins, stay_wins = log_go - log_leave, log_enter - log_stay   # thresholds on held - ends
         held = np.full(K, -np.inf)
         from_held = np.zeros((T, K), dtype=bool)              # the wrap at t left the hold state
         stayed = np.zeros((T, K), dtype=bool)                 # the hold state at t was held at t - 1
     for t in range(1, T):
         ends = delta[last]
         if hold > 0:
-            leave = held + log_leave
-            from_held[t] = leave > ends + log_go
-            stay = held + log_stay
-            stayed[t] = stay > ends + log_enter
-            held = np.maximum(stay, ends + log_enter)       # holding explains no frame (neutral)
-            ends = np.maximum(ends + log_go, leave)
+            gap = held - ends
+            np.greater(gap, leave_wins, out=from_held[t])
+            np.greater(gap, stay_wins, out=stayed[t])
+            held = ends + np.maximum(gap + log_stay, log_enter)   # holding explains no frame (neutral)
+            ends = ends + np.maximum(gap + log_leave, log_go)
         cand = ends[:, None] + log_trans                    # (K from, K to)
         arg = cand.argmax(axis=0)
         back[t] = arg
