@@ -471,6 +471,37 @@ def test_shipped_tracker_keeps_the_example_set_and_beats_the_narrow_one_on_varie
     assert shipped.info["varied_test"]["F-measure"] == pytest.approx(f["shipped"], abs=0.02)
 
 
+def test_training_script_takes_several_varied_folders_and_an_example_weight(tmp_path, capsys):
+    """The recipe of the shipped tracker in miniature: two varied folders, an example weight, the
+    stored command and data description; a weight below 1 is refused."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "train_beat_tracker", tcnlib.data.assets_dir() / "pretrained" / "train_beat_tracker.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    folders = []
+    for k, n in enumerate(tcnlib.list_example_clips("validation", "rock")[:2]):
+        d = tmp_path / f"varied{k}"
+        d.mkdir()
+        c = tcnlib.load_example_clip(n)
+        tcnlib.save_audio(d / f"{n}.wav", c.y, c.sr)
+        tcnlib.write_beats(d / f"{n}.beats", c.beats, c.beat_in_bar)
+        folders.append(str(d))
+    out = tmp_path / "m.pt"
+    args = ["--kind", "cnn", "--epochs", "1", "--steps", "2", "--batch", "2", "--frames", "200",
+            "--val-clips", "per-style", "--varied", *folders, "--varied-val", folders[0],
+            "--example-weight", "3", "--no-progress", "--out", str(out)]
+    assert script.main(args) == 0
+    info = beats.load_beat_model(out).info
+    assert "96 clips, weight 3" in info["trained_on"] and "+ 2 varied clips" in info["trained_on"]
+    assert "8 example + 1 varied validation clips" in info["trained_on"]
+    assert info["command"].endswith(" ".join(args))
+    with pytest.raises(SystemExit):
+        script.main([("0" if a == "3" and args[i - 1] == "--example-weight" else a) for i, a in enumerate(args)])
+    assert "--example-weight must be a positive integer, got 0" in capsys.readouterr().err
+
+
 def test_stronger_augmentation_shifts_bands_and_limits_the_band():
     rng = np.random.default_rng(0)
     S = np.log1p(np.tile(np.linspace(1.0, 2.0, 80)[:, None], (1, 50))).astype(np.float32)

@@ -58,8 +58,10 @@ def main(argv=None) -> int:
                     help="validation clips for early stopping and selection: one per style (8, quick) or all 24")
     ap.add_argument("--varied", default=None, nargs="+",
                     help="folders of varied clips (assets/varied_music.py) trained on beside the example set's train split")
-    ap.add_argument("--varied-val", default=None,
-                    help="a folder of varied validation clips, judged beside the example set's validation split")
+    ap.add_argument("--example-weight", type=int, default=1,
+                    help="draw crops from the example set's train split this many times as often as from one varied clip")
+    ap.add_argument("--varied-val", default=None, nargs="+",
+                    help="folders of varied validation clips, judged beside the example set's validation split")
     ap.add_argument("--varied-test", default=None, help="a folder of varied held-out clips, scored at the end")
     ap.add_argument("--strong-augment", action="store_true",
                     help="also pitch shift (+-2 bands) and band limits (30 %% of the crops)")
@@ -76,15 +78,18 @@ def main(argv=None) -> int:
     val_names = tcnlib.list_example_clips("validation")
     if args.val_clips == "per-style":
         val_names = val_names[::3]  # the split holds 3 clips per style: one per style, quicker epochs
-    train_clips = list(tcnlib.list_example_clips("train"))
+    if args.example_weight < 1:
+        ap.error(f"--example-weight must be a positive integer, got {args.example_weight}")
+    train_clips = list(tcnlib.list_example_clips("train")) * args.example_weight
     val_clips = list(val_names)
     trained_on = f"example set, train split (96 clips); early stopping on {len(val_names)} validation clips"
     if args.varied:
         varied = [clip for folder in args.varied for clip in tcnlib.load_beat_dataset(folder)]
         train_clips += varied
-        trained_on = f"example set, train split (96 clips) + {len(varied)} varied clips ({', '.join(args.varied)})"
+        trained_on = (f"example set, train split (96 clips{f', weight {args.example_weight}' if args.example_weight > 1 else ''})"
+                      f" + {len(varied)} varied clips ({', '.join(args.varied)})")
     if args.varied_val:
-        vval = tcnlib.load_beat_dataset(args.varied_val)
+        vval = [clip for folder in args.varied_val for clip in tcnlib.load_beat_dataset(folder)]
         val_clips += vval
         trained_on += f"; early stopping on {len(val_names)} example + {len(vval)} varied validation clips"
     elif args.varied:
