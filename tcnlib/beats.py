@@ -381,9 +381,10 @@ _DECODER_KEYS = ("min_bpm", "max_bpm", "transition_lambda", "tempo_prior", "thre
 def decoder_settings(model: nn.Module) -> Dict[str, object]:
     """The :func:`decode_beats` settings a checkpoint was tuned with: its ``info["decoder"]``.
 
-    Chosen on validation clips together with the model (the shipped tracker: a tempo range of
-    40-240 BPM, and evidence peaks of at least 0.35, above what it reports on white noise); an
-    empty dict, i.e. the decoder's defaults, for a model without them.
+    Chosen on validation clips together with the model (the shipped tracker: 55-215 BPM, a
+    tempo-change stiffness of 50, a tempo prior around 100 BPM, hold states for held beats, and
+    evidence peaks of at least 0.35 for the "no beat" gate); an empty dict, i.e. the decoder's
+    defaults, for a model without them.
 
     Raises:
         ValueError: if ``info["decoder"]`` is not a dict, holds a key other than ``min_bpm``,
