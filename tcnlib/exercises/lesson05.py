@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ._core import Exercise, NotYet, Verdict, Wrong, as_number, call, is_placeholder, register
+from ._core import Exercise, NotYet, Verdict, Wrong, as_number, call, is_placeholder, multiple_choice, register
 
 # --- 05.1 parameters of a residual block --------------------------------------------------------
 
@@ -258,14 +258,6 @@ answer = MyGRU()
 
 # --- concept checks -------------------------------------------------------------------------------
 
-def _choice(answer: Any, choices: str) -> str:
-    if is_placeholder(answer):
-        raise NotYet()
-    if not isinstance(answer, str) or answer.strip().lower() not in tuple(choices):
-        raise Wrong(f"got {answer!r}", f"answer with one letter: {', '.join(repr(c) for c in choices)}")
-    return answer.strip().lower()
-
-
 def _check_dependent_steps(answer: Any) -> Verdict:
     if is_placeholder(answer):
         raise NotYet()
@@ -290,38 +282,28 @@ register(Exercise(
     mistake="answer = (100_000, 8)"))
 
 
-def _check_zero_gradient(answer: Any) -> Verdict:
-    got = _choice(answer, "abcd")
-    ok = got == "b"
-    hints = {"a": "the weights are the same at every distance: it is about which inputs are connected at all",
-             "c": "float64 underflow happens for the RNN near distance 1,700; the TCN's zero starts exactly at "
-                  "its receptive field, at any precision",
-             "d": "a ReLU can cut some paths, but the zero beyond the field holds for tanh networks too"}
-    return Verdict(ok, "no chain of kernel taps connects y_T to an input more than receptive_field - 1 steps "
-                       "back" if ok else f"got {got!r}", hints.get(got, ""))
-
-
 register(Exercise(
-    "05.6", "why a TCN's gradient is exactly zero far back", _check_zero_gradient, kind="concept",
+    "05.6", "why a TCN's gradient is exactly zero far back", multiple_choice(
+        "b", "no chain of kernel taps connects y_T to an input more than receptive_field - 1 steps back",
+        {"a": "the weights are the same at every distance: it is about which inputs are connected at all",
+         "c": "float64 underflow happens for the RNN near distance 1,700; the TCN's zero starts exactly at "
+              "its receptive field, at any precision",
+         "d": "a ReLU can cut some paths, but the zero beyond the field holds for tanh networks too"}),
+    kind="concept",
     start="answer = 'a', 'b', 'c' or 'd'",
     solution="answer = 'b'",
     mistake="answer = 'c'"))
 
 
-def _check_positional_shift(answer: Any) -> Verdict:
-    got = _choice(answer, "abc")
-    ok = got == "a"
-    hints = {"b": "the weights are shared along time, so the TCN has no fixed number of steps; the window it "
-                  "sees at the last step does change with T",
-             "c": "the values and markers are drawn the same way at every length"}
-    return Verdict(ok, "during training the markers were never further back than T - 1 steps; at a longer length "
-                       "they can be, at distances the network never learned to read (and at a shorter one "
-                       "zero padding appears inside the window)" if ok else f"got {got!r}",
-                   hints.get(got, ""))
-
-
 register(Exercise(
-    "05.7", "why a TCN trained at one length fails at another", _check_positional_shift, kind="concept",
+    "05.7", "why a TCN trained at one length fails at another", multiple_choice(
+        "a", "during training the markers were never further back than T - 1 steps; at a longer length they "
+             "can be, at distances the network never learned to read (and at a shorter one zero padding "
+             "appears inside the window)",
+        {"b": "the weights are shared along time, so the TCN has no fixed number of steps; the window it "
+              "sees at the last step does change with T",
+         "c": "the values and markers are drawn the same way at every length"}),
+    kind="concept",
     start="answer = 'a', 'b' or 'c'",
     solution="answer = 'a'",
     mistake="answer = 'b'"))

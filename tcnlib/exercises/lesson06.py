@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Tuple
 
-from ._core import Exercise, NotYet, Verdict, Wrong, as_number, call, is_placeholder, register
+from ._core import Exercise, NotYet, Verdict, Wrong, as_number, call, is_placeholder, multiple_choice, register
 
 FRAME_RATE = 22050 / 220  # frames per second of the course's spectrograms (tcnlib.beats.frame_rate())
 
@@ -234,24 +234,15 @@ answer = nn.Sequential(*layers)
 
 # --- 06.6 concept: what a Conv1d over mel bands gives up ---------------------------------------------
 
-def _check_conv1d_gives_up(answer: Any) -> Verdict:
-    if is_placeholder(answer):
-        raise NotYet()
-    if not isinstance(answer, str) or answer.strip().lower() not in ("a", "b", "c", "d"):
-        raise Wrong(f"got {answer!r}", "answer with one letter: 'a', 'b', 'c' or 'd'")
-    got = answer.strip().lower()
-    hints = {"a": "a Conv1d with kernel k sees k frames at once, like the Conv2d's kernel along time",
-             "c": "they are equal only when the Conv2d's kernel spans all bands; a 3x3 Conv2d slides along "
-                  "frequency too",
-             "d": "causality is about padding along time; it works the same in both"}
-    ok = got == "b"
-    return Verdict(ok, "a 3x3 kernel slides along frequency, so a pattern learned at one pitch is found at "
-                       "every pitch; the Conv1d has separate weights for every band" if ok else f"got {got!r}",
-                   hints.get(got, ""))
-
-
 register(Exercise(
-    "06.6", "what a Conv1d over mel bands gives up", _check_conv1d_gives_up, kind="concept",
+    "06.6", "what a Conv1d over mel bands gives up", multiple_choice(
+        "b", "a 3x3 kernel slides along frequency, so a pattern learned at one pitch is found at every pitch; "
+             "the Conv1d has separate weights for every band",
+        {"a": "a Conv1d with kernel k sees k frames at once, like the Conv2d's kernel along time",
+         "c": "they are equal only when the Conv2d's kernel spans all bands; a 3x3 Conv2d slides along "
+              "frequency too",
+         "d": "causality is about padding along time; it works the same in both"}),
+    kind="concept",
     start="answer = 'a', 'b', 'c' or 'd'",
     solution="answer = 'b'",
     mistake="answer = 'c'"))
