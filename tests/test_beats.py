@@ -502,6 +502,29 @@ def test_training_script_takes_several_varied_folders_and_an_example_weight(tmp_
     assert "--example-weight must be a positive integer, got 0" in capsys.readouterr().err
 
 
+def test_choose_decoder_stores_the_best_validation_setting(tmp_path, monkeypatch, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "choose_decoder", tcnlib.data.assets_dir() / "pretrained" / "choose_decoder.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    monkeypatch.setattr(script, "GRID", {"transition_lambda": (100.0,), "hold": (0.0, 1e-3),
+                                         "tempo_prior": ((85.0, 0.5),), "tempo_range": ((55.0, 215.0),)})
+    n = tcnlib.list_example_clips("validation", "rock")[0]
+    c = tcnlib.load_example_clip(n)
+    tcnlib.save_audio(tmp_path / f"{n}.wav", c.y, c.sr)
+    tcnlib.write_beats(tmp_path / f"{n}.beats", c.beats, c.beat_in_bar)
+    ck = beats.save_beat_model(tmp_path / "m.pt", beats.load_beat_model(beats.PRETRAINED.parent / "beat_tcn_narrow.pt"))
+    assert script.main([str(ck), "--varied-val", str(tmp_path), "--example-floor", "0", "--write"]) == 0
+    info = beats.load_beat_model(ck).info
+    assert info["decoder"]["hold"] in (0.0, 1e-3) and info["decoder"]["threshold"] == 0.35
+    assert info["test"]["F-measure"] >= 0.95
+    assert "chosen:" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="no setting keeps the example validation F at 1.01"):
+        script.main([str(ck), "--varied-val", str(tmp_path), "--example-floor", "1.01"])
+
+
 def test_stronger_augmentation_shifts_bands_and_limits_the_band():
     rng = np.random.default_rng(0)
     S = np.log1p(np.tile(np.linspace(1.0, 2.0, 80)[:, None], (1, 50))).astype(np.float32)
